@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The one CLI: `metallb-ts <command>`. Composition only; each command lives in its own file under cmd/.
+import { Command } from 'commander';
+import { registerVersion } from './version.js';
+
+const program = new Command('metallb-ts')
+  .description('MetalLB-compatible load balancer for bare-metal Kubernetes')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerVersion(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`metallb-ts: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 2;
+});
