@@ -139,6 +139,11 @@ export class BirdRouter implements BgpRouter {
     return [...new Set([...text.matchAll(/^(\S+\/\d+)\s/gm)].map((m) => m[1] ?? ''))];
   }
 
+  /** BIRD keeps the neighbor's routes as a GR helper (BIRD shows no per-route stale flag). */
+  async gracefulRestartActive(address: string): Promise<boolean> {
+    return (await this.birdc('show', 'protocols', 'all', birdProtocolName(address))).includes('Neighbor graceful restart active');
+  }
+
   /** `Routes: N imported` of one neighbor's protocol (BIRD answers this even with 100k routes). */
   async importedCount(address: string): Promise<number> {
     const text = await this.birdc('show', 'protocols', 'all', birdProtocolName(address));
