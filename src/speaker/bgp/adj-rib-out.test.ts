@@ -69,3 +69,16 @@ test('a family that is not negotiated stays pending', () => {
   rib.flush(new Set(['IPv4']), encode);
   assert.deepEqual([rib.announcedCount, rib.pendingCount()], [1, 1]);
 });
+
+test('the held and pending counts stay exact through removals, returns, changes and duplicates', () => {
+  const rib = new AdjRibOut();
+  rib.setDesired([ad(1), ad(2), ad(3)]);
+  flush(rib);
+  rib.setDesired([ad(1)]);
+  assert.deepEqual([rib.announcedCount, rib.pendingCount()], [1, 0]);
+  rib.setDesired([ad(1), ad(2), ad(3, [5]), ad(3)]);
+  assert.deepEqual([rib.announcedCount, rib.pendingCount()], [2, 1]);
+  const r = flush(rib);
+  assert.deepEqual([r.announced, r.withdrawn], [[3], []]);
+  assert.deepEqual([rib.announcedCount, rib.pendingCount()], [3, 0]);
+});

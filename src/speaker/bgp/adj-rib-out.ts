@@ -46,17 +46,21 @@ export class AdjRibOut {
     const next = new Map<AdvertisementKey, Entry>();
     for (const adv of advertisements) {
       const key = advertisementKey(adv);
+      if (next.has(key)) continue; // callers merge duplicates (advertisements.ts); here the first one wins
       const attrKey = attributeKey(adv);
-      const old = this.desired.get(key) ?? this.withdrawals.get(key);
+      const current = this.desired.get(key);
+      const leaving = current === undefined ? this.withdrawals.get(key) : undefined;
+      if (leaving !== undefined) this.withdrawals.delete(key);
+      const old = current ?? leaving;
       if (old !== undefined && old.attrKey === attrKey) {
+        // Unchanged, or back before its withdrawal went out: the peer still holds it.
         next.set(key, old);
-        if (!this.desired.has(key) && old.sentEpoch === this.epoch) this.held++;
+        if (leaving !== undefined) this.held++;
       } else {
-        // A changed entry is re-announced (an implicit replace), so it is not held until then.
-        if (old !== undefined && old.sentEpoch === this.epoch) this.held--;
+        // New, or changed: announced (an implicit replace), so not held until then.
+        if (current !== undefined && current.sentEpoch === this.epoch) this.held--;
         next.set(key, { adv, attrKey, sentEpoch: 0 });
       }
-      if (this.withdrawals.size > 0) this.withdrawals.delete(key);
     }
     for (const [key, e] of this.desired) {
       if (!next.has(key) && e.sentEpoch === this.epoch) {
