@@ -61,13 +61,14 @@ export function parseDocuments(name: string, text: string): ParsedSource {
       const message = (problem.message.split('\n')[0] ?? problem.code).replace(/ at line \d+, column \d+:?$/, '');
       return { error: `${where}: yaml: ${message}` };
     }
-    if (doc.contents === null) continue;
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
       return { error: `${origin}: yaml: ${err instanceof Error ? err.message : String(err)}` };
     }
+    // An empty (or comment-only, or null) document is nothing, as for kubectl.
+    if (value === null || value === undefined) continue;
     flatten(origin, value, out);
   }
   return { documents: out };
