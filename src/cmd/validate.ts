@@ -25,13 +25,13 @@ export function runValidate(files: readonly string[], options: ValidateOptions, 
   }
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('check MetalLB objects (YAML or JSON files, a directory, or - for stdin) with the controller\'s rules')
-    .requiredOption('-f, --filename <path>', 'file, directory or - (repeatable)', collect, [])
+    .requiredOption('-f, --filename <path>', 'file, directory or - (repeatable)', collect)
     .option('-n, --namespace <name>', 'the MetalLB namespace', defaultNamespace)
     .option('--partial', 'the input is not the whole configuration: missing Secrets, BFD profiles and community aliases are warnings')
     .action((opts: { filename: string[]; namespace: string; partial?: boolean }) => {

@@ -56,14 +56,18 @@ function loadLine(p: LoadProblem): Line {
   return { sequence: p.sequence, origin: p.origin, path: p.path, text: `${p.origin}: ${object}${p.path === '' ? '' : `${p.path}: `}${p.message}` };
 }
 
-/** Input order; a build problem at a field the schema already complained about is the same problem. */
+const pathOrder = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+
+/** Input order (document, then field); a build problem at a field the schema already complained about is the same problem. */
 function problemLines(loaded: LoadedResources, buildProblems: readonly ConfigProblem[]): string[] {
   const schemaAt = new Set(loaded.problems.map((p) => `${p.origin}\u0000${p.path}`));
   const lines = [
     ...loaded.problems.map(loadLine),
     ...buildProblems.map((p) => buildLine(loaded, p)).filter((l) => !schemaAt.has(`${l.origin}\u0000${l.path}`)),
   ];
-  return lines.map((l, i) => ({ l, i })).sort((a, b) => a.l.sequence - b.l.sequence || a.i - b.i).map(({ l }) => l.text);
+  return lines.map((l, i) => ({ l, i }))
+    .sort((a, b) => a.l.sequence - b.l.sequence || pathOrder(a.l.path, b.l.path) || a.i - b.i)
+    .map(({ l }) => l.text);
 }
 
 function count(n: number, one: string, many = `${one}s`): string {
