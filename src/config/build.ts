@@ -24,6 +24,13 @@ export type BuildResult =
 
 type Named = { readonly metadata?: { readonly name?: string } };
 
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Object names are DNS-1123 subdomains, as the API server requires. */
+function isDnsSubdomain(name: string): boolean {
+  return name.length <= 253 && dnsSubdomain.test(name);
+}
+
 /** The objects of one kind in name order, each with its ref; missing names and duplicates reported. */
 function inNameOrder<T extends Named>(
   list: readonly T[] | undefined,
@@ -37,6 +44,10 @@ function inNameOrder<T extends Named>(
     if (ref.name === '') {
       problems.add('object-name', ref, 'metadata.name', 'name is missing');
       return false;
+    }
+    if (!isDnsSubdomain(ref.name)) {
+      problems.add('object-name', ref, 'metadata.name',
+        `"${ref.name}" is not a valid name: lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at most 253 characters`);
     }
     if (seen.has(ref.name)) {
       problems.add('duplicate-name', ref, 'metadata.name', `another ${kind} is named "${ref.name}"`);

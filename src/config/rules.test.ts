@@ -36,7 +36,7 @@ const table: Record<RuleCode, Row> = {
   },
   'object-name': {
     valid: [[p24]],
-    invalid: [[{ ...p24, metadata: { namespace: 'metallb-system' } }], [{ ...bfd('x'), metadata: {} }]],
+    invalid: [[{ ...p24, metadata: { namespace: 'metallb-system' } }], [{ ...bfd('x'), metadata: {} }], [pool('PoolA', ['10.0.0.0/24'])], [peer('peer_1')]],
   },
   'duplicate-name': {
     valid: [[p24, pool('q', ['10.0.1.0/24'])]],

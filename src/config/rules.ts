@@ -15,7 +15,7 @@ export const rules = {
   'schema': { severity: 'error', metallb: 'CRD schema', summary: 'the object does not match its CRD schema (types, enums, ranges, unknown fields, CEL rules)' },
   'object-kind': { severity: 'error', summary: 'a document is a Kubernetes object with apiVersion and kind, and a metallb.io kind is one MetalLB serves' },
   'object-namespace': { severity: 'error', metallb: '§2.10', summary: 'metallb.io objects live in the MetalLB namespace' },
-  'object-name': { severity: 'error', metallb: '§2.9 #1, #28', summary: 'metadata.name is set' },
+  'object-name': { severity: 'error', metallb: '§2.9 #1, #28', summary: 'metadata.name is set and is a valid object name (DNS-1123 subdomain)' },
   'duplicate-name': { severity: 'error', metallb: '§2.9 duplicate pool and BFD profile definitions', summary: 'no two objects of one kind share a name' },
 
   'pool-addresses': { severity: 'error', metallb: '§2.9 #2', summary: 'a pool has at least one address entry' },
