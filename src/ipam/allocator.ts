@@ -11,7 +11,7 @@ import { fail, noAvailableIps, notInConfig, ok, unknownPool, type AllocationResu
 import { familyWord, type AllocationSubject, type ServicePort } from './allocation-subject.js';
 import { goQuote, goQuoteIps } from './go-format.js';
 import { IpUsage, type SharingKey } from './ip-usage.js';
-import { bestCandidate, isPoolCompatible, pinnedPools, selectAddresses, unpinnedPools, type PoolCandidate } from './pool-choice.js';
+import { bestCandidate, isPoolCompatible, pinnedPools, selectAddresses, type PoolCandidate } from './pool-choice.js';
 import { PoolIndex } from './pool-index.js';
 import { poolCounters, poolMetrics, type AllocatorPoolMetrics, type PoolCounters } from './pool-counters.js';
 
@@ -88,7 +88,7 @@ export class Allocator {
 
   /** The Services holding `ip` (several when shared). */
   usersOf(ip: IpAddress): readonly string[] {
-    return [...(this.usage.get(ip)?.users ?? [])];
+    return (this.usage.get(ip)?.holders ?? []).map((h) => h.svc);
   }
 
   /** Status counters of one pool (IPAddressPool status), or undefined for an unknown pool. */
@@ -120,7 +120,7 @@ export class Allocator {
       const checked = this.usage.check(subject.key, ip, subject.ports, key);
       if (!checked.ok) return checked as AllocationResult<never>;
     }
-    this.record(subject.key, { pool: pool.name, ips: [...ips], ports: [...subject.ports], key });
+    this.record(subject.key, { pool: pool.name, ips: [...ips], ports: subject.ports, key });
     return ok(ips);
   }
 
@@ -129,7 +129,7 @@ export class Allocator {
     const alloc = this.allocations.get(svc);
     if (alloc === undefined) return;
     this.allocations.delete(svc);
-    for (const ip of alloc.ips) this.usage.remove(svc, ip, alloc.ports);
+    for (const ip of alloc.ips) this.usage.remove(svc, ip);
   }
 
   /**
@@ -139,9 +139,9 @@ export class Allocator {
   allocate(subject: AllocationSubject): AllocationResult<readonly IpAddress[]> {
     const current = this.allocations.get(subject.key);
     if (current !== undefined) return this.assign(subject, current.ips);
-    const pinned = this.allocateFromPools(pinnedPools(this.index.pools, subject), subject);
+    const pinned = this.allocateFromPools(pinnedPools(this.index.pinnable, subject), subject);
     if (pinned.ok) return pinned;
-    const unpinned = this.allocateFromPools(unpinnedPools(this.index.pools), subject);
+    const unpinned = this.allocateFromPools(this.index.unpinned, subject);
     return unpinned.ok ? unpinned : noAvailableIps();
   }
 
@@ -184,13 +184,11 @@ export class Allocator {
   }
 
   private allocateFromPools(pools: readonly Pool[], subject: AllocationSubject): AllocationResult<readonly IpAddress[]> {
-    const candidates = (function* (self: Allocator): Generator<PoolCandidate> {
-      for (const pool of pools) {
-        const c = self.freeAddresses(pool, subject);
-        if (c.ok) yield c.value;
-      }
-    })(this);
-    const best = bestCandidate(candidates, subject);
+    if (pools.length === 0) return noAvailableIps();
+    const best = bestCandidate(pools, (pool) => {
+      const c = this.freeAddresses(pool, subject);
+      return c.ok ? c.value : undefined;
+    }, subject);
     if (best === undefined) return noAvailableIps();
     const ips = selectAddresses(best, subject.family, subject.ipFamilyPolicy);
     if (!ips.ok) return noAvailableIps();
@@ -205,10 +203,12 @@ export class Allocator {
   private freeAddresses(pool: Pool, subject: AllocationSubject): AllocationResult<PoolCandidate> {
     let v4: IpAddress | undefined;
     let v6: IpAddress | undefined;
+    const key = keyOf(subject);
+    const own = this.ipsOf(subject.key);
     for (const space of this.index.spaces(pool.name)) {
       const family = space.cidr.family;
       if ((family === 'IPv4' ? v4 : v6) !== undefined) continue;
-      const value = this.lowestUsable(space, subject);
+      const value = this.lowestUsable(space, subject, key, own);
       if (value === undefined) continue;
       if (family === 'IPv4') v4 = { family, value };
       else v6 = { family, value };
@@ -221,14 +221,13 @@ export class Allocator {
    * The lowest address of `space` that `subject` may use (MetalLB's `getIPFromCIDR` walk, without the walk):
    * the lowest of the lowest unused address, the lowest shared address it may join, and its own addresses.
    */
-  private lowestUsable(space: AddressSpace, subject: AllocationSubject): bigint | undefined {
-    const key = keyOf(subject);
+  private lowestUsable(space: AddressSpace, subject: AllocationSubject, key: SharingKey, own: readonly IpAddress[]): bigint | undefined {
     let best = space.lowestFree();
     const consider = (value: bigint | undefined): void => {
       if (value !== undefined && (best === undefined || value < best)) best = value;
     };
     consider(this.usage.lowestJoinable(space, subject.key, subject.ports, key));
-    for (const ip of this.ipsOf(subject.key)) {
+    for (const ip of own) {
       if (space.holds(ip) && this.usage.usable(subject.key, ip, subject.ports, key)) consider(ip.value);
     }
     return best;

@@ -16,13 +16,18 @@ export interface SharingKey {
   readonly backend: string;
 }
 
+/** One Service on an address, with the ports it holds there. */
+export interface Holder {
+  readonly svc: string;
+  readonly ports: readonly ServicePort[];
+}
+
 export interface IpUse {
   readonly ip: IpAddress;
   readonly space: AddressSpace;
   key: SharingKey;
-  readonly users: Set<string>;
-  /** `TCP/80` -> the Service holding it on this address. */
-  readonly portOwners: Map<string, string>;
+  /** Usually one; a few when shared. A small array beats a Set and a Map per address in time and memory. */
+  readonly holders: Holder[];
 }
 
 export interface PoolUse {
@@ -39,13 +44,29 @@ export function sharingCompatible(existing: SharingKey, wanted: SharingKey): boo
   return existing.sharing !== '' && wanted.sharing !== '' && existing.sharing === wanted.sharing && existing.backend === wanted.backend;
 }
 
+function samePort(a: ServicePort, b: ServicePort): boolean {
+  return a.port === b.port && a.protocol === b.protocol;
+}
+
 export class IpUsage {
-  private readonly byAddress: Record<IpFamily, Map<bigint, IpUse>> = { IPv4: new Map(), IPv6: new Map() };
+  // IPv4 keys as numbers: V8 hashes a number several times faster than a bigint.
+  private readonly v4 = new Map<number, IpUse>();
+  private readonly v6 = new Map<bigint, IpUse>();
   private readonly shareable = new Map<string, SortedMap<bigint, IpUse>>();
   private readonly pools = new Map<string, PoolUse>();
 
   get(ip: IpAddress): IpUse | undefined {
-    return this.byAddress[ip.family].get(ip.value);
+    return ip.family === 'IPv4' ? this.v4.get(Number(ip.value)) : this.v6.get(ip.value);
+  }
+
+  private put(use: IpUse): void {
+    if (use.ip.family === 'IPv4') this.v4.set(Number(use.ip.value), use);
+    else this.v6.set(use.ip.value, use);
+  }
+
+  private drop(ip: IpAddress): void {
+    if (ip.family === 'IPv4') this.v4.delete(Number(ip.value));
+    else this.v6.delete(ip.value);
   }
 
   /** Distinct addresses in use in `pool`, per family. */
@@ -62,14 +83,13 @@ export class IpUsage {
     const use = this.get(ip);
     if (use === undefined) return ok(undefined);
     if (!sharingCompatible(use.key, key)) {
-      const others = [...use.users].filter((u) => u !== svc).sort();
+      const others = use.holders.filter((h) => h.svc !== svc).map((h) => h.svc).sort();
       if (others.length > 0) {
         return fail('sharingKeyInUse', `can't change sharing key for ${goQuote(svc)}, address also in use by ${others.join(',')}`);
       }
     }
     for (const port of ports) {
-      const owner = use.portOwners.get(portString(port));
-      if (owner !== undefined && owner !== svc) {
+      if (use.holders.some((h) => h.svc !== svc && h.ports.some((p) => samePort(p, port)))) {
         return fail('portInUse', `port ${portString(port)} is already in use on ${goQuote(formatIp(ip))}`);
       }
     }
@@ -99,8 +119,8 @@ export class IpUsage {
   add(svc: string, ip: IpAddress, space: AddressSpace, ports: readonly ServicePort[], key: SharingKey): void {
     let use = this.get(ip);
     if (use === undefined) {
-      use = { ip, space, key, users: new Set(), portOwners: new Map() };
-      this.byAddress[ip.family].set(ip.value, use);
+      use = { ip, space, key, holders: [] };
+      this.put(use);
       space.markUsed(ip.value);
       this.poolUseOf(space.pool)[ip.family]++;
     } else if (use.key.sharing !== key.sharing || use.key.backend !== key.backend) {
@@ -108,21 +128,20 @@ export class IpUsage {
     }
     use.key = key;
     this.index(use);
-    use.users.add(svc);
-    for (const port of ports) use.portOwners.set(portString(port), svc);
+    const at = use.holders.findIndex((h) => h.svc === svc);
+    if (at >= 0) use.holders.splice(at, 1);
+    use.holders.push({ svc, ports });
   }
 
-  /** Removes `svc` (which held `ports`) from `ip`; the address is free again when its last user leaves. */
-  remove(svc: string, ip: IpAddress, ports: readonly ServicePort[]): void {
+  /** Removes `svc` from `ip`; the address is free again when its last user leaves. */
+  remove(svc: string, ip: IpAddress): void {
     const use = this.get(ip);
     if (use === undefined) return;
-    for (const port of ports) {
-      if (use.portOwners.get(portString(port)) === svc) use.portOwners.delete(portString(port));
-    }
-    use.users.delete(svc);
-    if (use.users.size > 0) return;
+    const at = use.holders.findIndex((h) => h.svc === svc);
+    if (at >= 0) use.holders.splice(at, 1);
+    if (use.holders.length > 0) return;
     this.unindex(use);
-    this.byAddress[ip.family].delete(ip.value);
+    this.drop(ip);
     use.space.markFree(ip.value);
     this.poolUseOf(use.space.pool)[ip.family]--;
   }

@@ -46,6 +46,7 @@ export function comparePoolPriority(a: Pool, b: Pool): number {
  * that assign automatically and accept the Service.
  */
 export function pinnedPools(pools: readonly Pool[], subject: AllocationSubject): Pool[] {
+  if (pools.length === 0) return [];
   return pools
     .filter((p) => {
       const sa = p.serviceAllocation;
@@ -66,16 +67,23 @@ function isPreferDualStack(policy: IpFamilyPolicy, family: ServiceFamily): boole
 }
 
 /**
- * MetalLB's `findBestPoolForService`: the first candidate that has the Service's single family, or both
+ * MetalLB's `findBestPoolForService`: trying the pools in order (free addresses computed lazily, `candidateFor`
+ * gives undefined for a pool with none), the first candidate that has the Service's single family, or both
  * families; for PreferDualStack on a dual-stack Service, else the first with the primary family, else the
  * first with the secondary one.
  */
-export function bestCandidate(candidates: Iterable<PoolCandidate>, subject: AllocationSubject): PoolCandidate | undefined {
+export function bestCandidate(
+  pools: readonly Pool[],
+  candidateFor: (pool: Pool) => PoolCandidate | undefined,
+  subject: AllocationSubject,
+): PoolCandidate | undefined {
   const primary = subject.primaryFamily;
   const secondary: IpFamily = primary === 'IPv4' ? 'IPv6' : 'IPv4';
   let primaryFallback: PoolCandidate | undefined;
   let secondaryFallback: PoolCandidate | undefined;
-  for (const c of candidates) {
+  for (const pool of pools) {
+    const c = candidateFor(pool);
+    if (c === undefined) continue;
     if (subject.family !== 'dual' && c[subject.family] !== undefined) return c;
     if (c[primary] !== undefined && c[secondary] !== undefined) return c;
     if (!isPreferDualStack(subject.ipFamilyPolicy, subject.family)) continue;

@@ -6,10 +6,15 @@ import { assert } from '../lib/assert.js';
 import { cidrLast, formatCidr, type IpAddress, type IpFamily } from '../lib/ip.js';
 import type { Pool } from '../config/types.js';
 import { AddressSpace } from './address-space.js';
+import { unpinnedPools } from './pool-choice.js';
 
 export class PoolIndex {
   /** Pools in name order (where MetalLB iterates a Go map, we iterate this, so results are deterministic). */
   readonly pools: readonly Pool[];
+  /** Pools with a serviceAllocation that assign automatically: the only ones that can be pinned. */
+  readonly pinnable: readonly Pool[];
+  /** Pools any Service may get automatically (MetalLB's fallback list), in name order. */
+  readonly unpinned: readonly Pool[];
   private readonly byName: ReadonlyMap<string, Pool>;
   private readonly spacesByPool = new Map<string, AddressSpace[]>();
   private readonly sorted: Record<IpFamily, AddressSpace[]> = { IPv4: [], IPv6: [] };
@@ -18,6 +23,8 @@ export class PoolIndex {
     const list = [...(Array.isArray(pools) ? pools : (pools as ReadonlyMap<string, Pool>).values())] as Pool[];
     this.pools = list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.byName = new Map(this.pools.map((p) => [p.name, p]));
+    this.pinnable = this.pools.filter((p) => p.autoAssign && p.serviceAllocation !== undefined);
+    this.unpinned = unpinnedPools(this.pools);
     for (const pool of this.pools) {
       const spaces = pool.cidrs.map((c) => new AddressSpace(c, pool.name, pool.avoidBuggyIPs));
       this.spacesByPool.set(pool.name, spaces);

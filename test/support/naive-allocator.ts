@@ -88,7 +88,7 @@ export class NaiveAllocator {
     const cur = this.allocs.get(s.key);
     if (cur !== undefined) return this.assign(s, cur.ips);
     for (const pools of [pinnedPools(this.pools, s), unpinnedPools(this.pools)]) {
-      const best = bestCandidate(pools.map((p) => this.free(p, s)).filter((c) => c !== undefined), s);
+      const best = bestCandidate(pools, (p) => this.free(p, s), s);
       if (best === undefined) continue;
       const sel = selectAddresses(best, s.family, s.ipFamilyPolicy);
       if (sel.ok && this.assign(s, sel.value).ok) return sel;
