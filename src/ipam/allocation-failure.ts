@@ -16,7 +16,13 @@ export type AllocationFailureCode =
   | 'noAvailableIpsInPool'
   | 'noIpForFamily'
   | 'unknownPool'
-  | 'wrongFamily';
+  | 'wrongFamily'
+  /** The addresses do not make a family: unparsable, none or three, or two of one family. */
+  | 'invalidAddresses'
+  /** The requested addresses (annotation or spec.loadBalancerIP) are unusable as written. */
+  | 'invalidRequest'
+  /** Requested addresses conflict with the Service's family or with the `address-pool` annotation. */
+  | 'requestMismatch';
 
 export interface AllocationFailure {
   readonly code: AllocationFailureCode;
