@@ -8,7 +8,7 @@ import os from 'node:os';
 import type { V1Service } from '@kubernetes/client-node';
 import { Allocator } from '../src/ipam/allocator.js';
 import type { AllocationSubject } from '../src/ipam/allocation-subject.js';
-import type { Pool } from '../src/config/types.js';
+import type { Config, Pool } from '../src/config/types.js';
 import { ControllerState } from '../src/controller/controller-state.js';
 import { parseCidr, type Cidr } from '../src/lib/ip.js';
 
@@ -29,6 +29,15 @@ function cidr(text: string): Cidr {
 
 function pool(name: string, cidrs: string[], avoidBuggyIPs = false): Pool {
   return { name, labels: {}, cidrs: cidrs.map(cidr), autoAssign: true, avoidBuggyIPs };
+}
+
+/** A Config holding only pools. */
+function configOf(pools: readonly Pool[]): Config {
+  return {
+    pools: new Map(pools.map((p) => [p.name, p])),
+    advertisements: new Map(pools.map((p) => [p.name, { l2: [], bgp: [] }])),
+    l2Advertisements: new Map(), bgpAdvertisements: new Map(), peers: new Map(), bfdProfiles: new Map(), communities: new Map(),
+  };
 }
 
 function subject(i: number, family: 'IPv4' | 'IPv6' = 'IPv4'): AllocationSubject {
@@ -67,7 +76,7 @@ function convergeN(pools: Pool[], n: number): Run & { state: ControllerState; se
   const ips: (string | undefined)[] = new Array<string | undefined>(n);
   const before = heapMb();
   const state = new ControllerState();
-  state.setConfig({ pools: new Map(pools.map((p) => [p.name, p])) });
+  state.setConfig(configOf(pools));
   state.completeInitialLoad();
   const t0 = performance.now();
   services.forEach((s, i) => {
@@ -134,7 +143,7 @@ line('  100,000 from 100 pools of a /22, filling them in order', many.ms, 100_00
 // Restart: a new controller rebuilds its memory from 100,000 Services that hold addresses.
 {
   const state = new ControllerState();
-  state.setConfig({ pools: new Map([['p', pool('p', ['10.0.0.0/12'])]]) });
+  state.setConfig(configOf([pool('p', ['10.0.0.0/12'])]));
   const t0 = performance.now();
   const { updates, retry } = state.reprocessAll(c12.services);
   const ms = performance.now() - t0;

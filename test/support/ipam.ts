@@ -57,8 +57,17 @@ export function pool(name: string, cidrs: readonly string[], o: PoolOptions = {}
   };
 }
 
+/** A Config holding only pools (no advertisements, peers, BFD profiles or communities). */
 export function config(...pools: Pool[]): Config {
-  return { pools: new Map(pools.map((p) => [p.name, p])) };
+  return {
+    pools: new Map(pools.map((p) => [p.name, p])),
+    advertisements: new Map(pools.map((p) => [p.name, { l2: [], bgp: [] }])),
+    l2Advertisements: new Map(),
+    bgpAdvertisements: new Map(),
+    peers: new Map(),
+    bfdProfiles: new Map(),
+    communities: new Map(),
+  };
 }
 
 /** `tcp/80` style port lists, as MetalLB's tests write them. */
