@@ -37,8 +37,12 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export class L2Probe {
   readonly host: ProbeHost;
-  /** Every ARP/NA frame seen since open (replies, gratuitous ARP, unsolicited NAs). */
+  /** Every ARP/NA frame seen since open (replies, gratuitous ARP, unsolicited NAs), unless `keepAnswers` is off. */
   readonly answers: Answer[] = [];
+  /** Set to false to stop recording (benchmarks); `onAnswer` still fires. */
+  keepAnswers = true;
+  /** Called for every answer as it arrives. */
+  onAnswer: ((answer: Answer) => void) | undefined;
   private readonly arp: NativePacketConn;
   private readonly ipv6: NativePacketConn;
 
@@ -65,7 +69,7 @@ export class L2Probe {
       const kind = arp.operation === arpOperation.reply ? 'arp-reply' : 'arp-request';
       // Requests count only when gratuitous (sender IP = target IP): ordinary who-has from others are not answers.
       if (kind === 'arp-request' && !ipEquals(arp.senderProtocolAddress, arp.targetProtocolAddress)) return;
-      this.answers.push({ mac: arp.senderHardwareAddress, target: formatIp(arp.senderProtocolAddress), atMs: performance.now(), kind });
+      this.record({ mac: arp.senderHardwareAddress, target: formatIp(arp.senderProtocolAddress), atMs: performance.now(), kind });
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
     }
@@ -76,7 +80,7 @@ export class L2Probe {
       const packet = decodeNdpPacket(decodeEthernet(frame).payload);
       if (packet === undefined || packet.message.type !== icmpv6Type.neighborAdvertisement) return;
       const option = packet.message.options.find((o) => o.kind === 'linkLayerAddress' && o.type === 2);
-      this.answers.push({
+      this.record({
         mac: option?.kind === 'linkLayerAddress' ? option.address : zeroMac,
         target: formatIp(packet.message.targetAddress),
         atMs: performance.now(),
@@ -87,6 +91,11 @@ export class L2Probe {
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
     }
+  }
+
+  private record(answer: Answer): void {
+    if (this.keepAnswers) this.answers.push(answer);
+    this.onAnswer?.(answer);
   }
 
   /** Sends an ARP request for `target` (broadcast unless `destination`); returns the send time. */
