@@ -63,8 +63,11 @@ export class SimNode {
   private timer: Timer | undefined;
   leaveDone = false;
   readonly counters = new Map<string, number>();
+  /** Datagram bytes sent, envelope and IPv4/UDP headers (28 bytes) included. */
   sentBytes = 0;
   sentPackets = 0;
+  /** Stream bytes sent (push-pull), estimated with TCP/IP overhead. */
+  streamBytes = 0;
   private readonly net: SimNetwork;
 
   constructor(net: SimNetwork, name: string, address: Address, state: SwimState) {
@@ -144,9 +147,11 @@ export class SimNode {
         net.sendDatagram(this, a.to, a.body);
         return;
       case 'streamRequest':
+        this.countStream(a.body.length);
         net.openStream(this, a.to, a.requestId, a.body);
         return;
       case 'streamReply':
+        this.countStream(a.body.length);
         net.replyStream(this, a.streamId, a.body);
         return;
       case 'setTimer':
@@ -175,6 +180,11 @@ export class SimNode {
         this.leaveDone = true;
         return;
     }
+  }
+
+  /** A stream costs its frame and envelope plus, roughly, 5 segments of TCP/IP headers (handshake, data, close). */
+  private countStream(bodyBytes: number): void {
+    this.streamBytes += bodyBytes + 4 + envelopeOverheadBytes + 5 * 52;
   }
 
   private bump(key: string): void {
