@@ -71,6 +71,8 @@ async function timeToAll(ctl: BirdControl): Promise<number> {
       return (doneMs - birdTimeMs(since[1] ?? '')) / 1000;
     }
     if (Date.now() > deadline) throw new Error(`receiver never held ${n} routes:\n${text}`);
+    // anchors.md §2 polls every 5 ms: BIRD answers the CLI between its BGP work, so a tighter loop would slow it.
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
