@@ -112,3 +112,37 @@ test('the built binary plans from files', () => {
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /--output must be json or table/);
 });
+
+test('config and allocator agree: a priority-only serviceAllocation pins its pool for every Service', () => {
+  const yaml = `
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: a-plain, namespace: metallb-system}
+spec: {addresses: [10.0.0.0/24]}
+---
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: b-preferred, namespace: metallb-system}
+spec: {addresses: [10.1.0.0/24], serviceAllocation: {priority: 5}}
+---
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: c-nobody, namespace: metallb-system}
+spec: {addresses: [10.2.0.0/24], serviceAllocation: {namespaceSelectors: [{matchLabels: {none: none}}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: anywhere}
+spec: {type: LoadBalancer, clusterIPs: [10.96.0.10], ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: t, namespace: anywhere, annotations: {metallb.io/address-pool: c-nobody}}
+spec: {type: LoadBalancer, clusterIPs: [10.96.0.11], ports: [{port: 80}]}
+`;
+  const r = run([file(yaml)], { output: 'json' });
+  assert.equal(r.code, 0, r.out.join('\n'));
+  const out = JSON.parse(r.out[0]!) as { services: { name: string; pool: string | null }[] };
+  // c-nobody: its namespace selectors match nothing, so it pins nobody and is no fallback; by name it serves.
+  assert.deepEqual(out.services.map((s) => [s.name, s.pool]), [['s', 'b-preferred'], ['t', 'c-nobody']]);
+});
