@@ -93,6 +93,21 @@ test('a partition is detected on both sides and heals by itself', () => {
   assert.ok(healed !== undefined && healed <= 2 * defaultSwimConfig().reconnectIntervalMs, `healed in ${healed} ms`);
 });
 
+test('an isolated node that comes back does not bury the members it lost sight of', () => {
+  let falseDeaths = 0;
+  for (let seed = 0; seed < 20; seed++) {
+    const { net, nodes } = convergedCluster(200 + seed, 3);
+    const [a, b, isolated] = nodes as [SimNode, SimNode, SimNode];
+    net.isolate(isolated.name);
+    assert.ok(net.runUntil(() => a.view(isolated.name) === 'dead' && isolated.view(a.name) === 'dead' && isolated.view(b.name) === 'dead', 10_000, 5) !== undefined);
+    const healedAt = net.clock.nowMs();
+    net.heal();
+    assert.ok(net.runUntil(() => net.converged(), 20_000, 5) !== undefined, `seed ${seed}: healed`);
+    falseDeaths += net.transitions.filter((t) => t.atMs >= healedAt && t.observer !== isolated.name && t.to === 'dead').length;
+  }
+  assert.equal(falseDeaths, 0);
+});
+
 test('a member that stops answering for a moment is suspected, refutes, and is never declared dead', () => {
   const { net, nodes } = convergedCluster(31, 3);
   const victim = nodes[1]!;

@@ -121,10 +121,31 @@ test('a suspect that refutes in time stays a member', () => {
 });
 
 test('a death notice at an older incarnation than the member refuted with is ignored', () => {
-  const s = trio();
+  const s = trio(quiet);
   receive(s, 0, B, 'b', { type: 'alive', incarnation: 4, name: 'b', address: B, meta: new Uint8Array() });
   assert.deepEqual(changes(receive(s, 1, C, 'c', { type: 'dead', incarnation: 3, name: 'b', from: 'c' })), []);
-  assert.deepEqual(changes(receive(s, 2, C, 'c', { type: 'dead', incarnation: 4, name: 'b', from: 'c' })), ['b:alive->dead:reportedDead']);
+});
+
+test('a death report about a member nobody here suspected is held as a suspicion first', () => {
+  const s = trio(quiet);
+  assert.deepEqual(changes(receive(s, 1, C, 'c', { type: 'dead', incarnation: 1, name: 'b', from: 'c' })), ['b:alive->suspect:suspected']);
+  assert.deepEqual(changes(receive(s, 2, B, 'b', { type: 'alive', incarnation: 2, name: 'b', address: B, meta: new Uint8Array() })), ['b:suspect->alive:refuted']);
+});
+
+test('a death report about a member already suspect completes at once', () => {
+  const s = trio(quiet);
+  receive(s, 1, C, 'c', { type: 'suspect', incarnation: 1, name: 'b', from: 'c' });
+  assert.deepEqual(changes(receive(s, 2, C, 'c', { type: 'dead', incarnation: 1, name: 'b', from: 'c' })), ['b:suspect->dead:reportedDead']);
+});
+
+test('accusations from a member we hold dead are ignored (it is back from a partition with old news)', () => {
+  const s = trio(quiet);
+  receive(s, 1, B, 'b', { type: 'suspect', incarnation: 1, name: 'c', from: 'b' });
+  runTicks(s, 1, 1 + config.suspicionMinMs);
+  assert.equal(s.members.get('c')?.state, 'dead');
+  assert.deepEqual(changes(receive(s, 500, C, 'c', { type: 'dead', incarnation: 1, name: 'b', from: 'c' })), []);
+  assert.deepEqual(changes(receive(s, 501, C, 'c', { type: 'suspect', incarnation: 1, name: 'b', from: 'c' })), []);
+  assert.equal(s.members.get('b')?.state, 'alive');
 });
 
 test('a death notice from the member itself means it left', () => {
