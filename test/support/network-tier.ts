@@ -66,6 +66,4 @@ export function describeNetwork(name: string, needs: NetworkNeeds, fn: () => voi
 }
 
 /** A short random prefix for the namespaces of one test run, so two runs never collide. */
-export function runPrefix(tag = 'mt'): string {
-  return `${tag}${randomBytes(2).toString('hex')}`;
-}
+export { runPrefix } from '../../src/lab/netns/prefix.js';
