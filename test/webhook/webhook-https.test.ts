@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { FakeClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { MetallbError } from '../../src/lib/errors.js';
@@ -72,7 +73,7 @@ function post(port: number, ca: string, path: string, payload: unknown, skipTime
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const socket = res.socket as import('node:tls').TLSSocket;
+        const socket = res.socket as TLSSocket;
         resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
           peerCertificateSubject: socket.getPeerCertificate?.().fingerprint256 ?? '' });
       });
