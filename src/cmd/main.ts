@@ -2,6 +2,7 @@
 // The one CLI: `metallb-ts <command>`. Composition only; each command lives in its own file under cmd/.
 import { Command } from 'commander';
 import { registerManifests } from './manifests.js';
+import { registerPlan } from './plan.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -12,6 +13,7 @@ const program = new Command('metallb-ts')
 
 registerVersion(program);
 registerValidate(program);
+registerPlan(program);
 registerManifests(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

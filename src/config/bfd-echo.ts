@@ -3,12 +3,10 @@
  * whose BFD profile has echoMode (FRR refuses it).
  */
 import type { ParsedBgpAdvertisement } from './bgp-advertisements.js';
-import type { ParsedPool } from './pools.js';
 import type { ProblemList } from './problems.js';
 import type { BfdProfile, Peer } from './types.js';
 
 export function checkBfdEchoIpv6(
-  pools: readonly ParsedPool[],
   ads: readonly ParsedBgpAdvertisement[],
   peers: ReadonlyMap<string, Peer>,
   profiles: ReadonlyMap<string, BfdProfile>,
@@ -17,7 +15,7 @@ export function checkBfdEchoIpv6(
   const echo = (peer: Peer | undefined): boolean =>
     peer?.bfdProfile !== undefined && profiles.get(peer.bfdProfile)?.echoMode === true;
   for (const ad of ads) {
-    const v6Pools = pools.filter((p) => p.families.has('IPv6') && ad.pools.includes(p));
+    const v6Pools = ad.pools.filter((p) => p.families.has('IPv6'));
     if (v6Pools.length === 0) continue;
     const targets = ad.ad.peers.length === 0 ? [...peers.values()] : ad.ad.peers.map((n) => peers.get(n));
     for (const peer of targets) {

@@ -7,7 +7,7 @@ import { joinPath } from '../api/field-path.js';
 import { type BgpCommunity, compareCommunities, communitiesEqual, parseCommunity } from './community.js';
 import { localPrefCompatible } from './local-pref.js';
 import type { NodeLabels } from './node-selection.js';
-import { selectPools } from './pool-selection.js';
+import { type PoolIndex, selectPools } from './pool-selection.js';
 import type { ParsedPool } from './pools.js';
 import type { ObjectRef, ProblemList } from './problems.js';
 import { checkNoDuplicates, checkSelectorList } from './selectors.js';
@@ -56,7 +56,7 @@ function checkLengths(spec: NonNullable<BgpAdvertisementObject['spec']>, at: Obj
 export function parseBgpAdvertisement(
   obj: BgpAdvertisementObject,
   at: ObjectRef,
-  pools: readonly ParsedPool[],
+  pools: PoolIndex,
   aliases: ReadonlyMap<string, BgpCommunity>,
   problems: ProblemList,
 ): ParsedBgpAdvertisement {

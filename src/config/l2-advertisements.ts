@@ -4,7 +4,7 @@
 import type { L2Advertisement as L2AdvertisementObject } from '../api/schema/l2-advertisement.js';
 import { joinPath } from '../api/field-path.js';
 import { selectorKey } from '../api/label-selector.js';
-import { selectPools } from './pool-selection.js';
+import { type PoolIndex, selectPools } from './pool-selection.js';
 import type { ParsedPool } from './pools.js';
 import type { ObjectRef, ProblemList } from './problems.js';
 import { checkNoDuplicates, checkSelector, checkSelectorList } from './selectors.js';
@@ -18,7 +18,7 @@ export interface ParsedL2Advertisement {
 export function parseL2Advertisement(
   obj: L2AdvertisementObject,
   at: ObjectRef,
-  pools: readonly ParsedPool[],
+  pools: PoolIndex,
   problems: ProblemList,
 ): ParsedL2Advertisement {
   const spec = obj.spec ?? {};

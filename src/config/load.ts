@@ -37,6 +37,8 @@ export interface LoadedResources {
   readonly problems: readonly LoadProblem[];
   /** Objects of kinds build() does not read (status kinds included), by kind. */
   readonly skipped: ReadonlyMap<string, number>;
+  /** The documents of those other kinds (Services, EndpointSlices... for `plan`), unchecked. */
+  readonly others: readonly SourceDocument[];
   readonly documents: number;
 }
 
@@ -80,8 +82,11 @@ class Loader {
     this.problems.push({ origin: doc.origin, sequence: this.sequence, kind, name, code, path, message });
   }
 
-  skip(kind: string): void {
+  readonly others: SourceDocument[] = [];
+
+  skip(kind: string, doc?: SourceDocument): void {
     this.skipped.set(kind, (this.skipped.get(kind) ?? 0) + 1);
+    if (doc !== undefined) this.others.push(doc);
   }
 
   keep(key: ResourceKey, doc: SourceDocument, obj: unknown): void {
@@ -108,7 +113,7 @@ class Loader {
     const version = apiVersion.slice(slash + 1);
     if (group === metallbGroup) this.loadMetallb(doc, value, kind, version, name);
     else if (group === '' && version === 'v1' && (kind === 'Node' || kind === 'Namespace' || kind === 'Secret')) this.loadCore(doc, value, kind, name);
-    else this.skip(kind);
+    else this.skip(kind, doc);
   }
 
   private loadMetallb(doc: SourceDocument, value: Record<string, unknown>, kind: string, version: string, name: string): void {
@@ -132,7 +137,7 @@ class Loader {
       return;
     }
     const key = keyOfKind.get(kind);
-    if (key === undefined) this.skip(kind);
+    if (key === undefined) this.skip(kind, doc);
     else this.keep(key, doc, checked.object);
   }
 
@@ -195,6 +200,7 @@ export function loadResources(documents: readonly SourceDocument[], options: { r
     sequences: loader.sequences,
     problems: loader.problems,
     skipped: loader.skipped,
+    others: loader.others,
     documents: documents.length,
   };
 }

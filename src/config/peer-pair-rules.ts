@@ -5,7 +5,7 @@
  */
 import type { BGPPeer } from '../api/schema/bgp-peer.js';
 import { canonicalIp } from '../lib/ip.js';
-import { type NodeLabels, selectorsShareNode } from './node-selection.js';
+import { type NodeLabels, selectedNodeNames, selectorsShareNode } from './node-selection.js';
 import type { ObjectRef, ProblemList } from './problems.js';
 import type { Peer } from './types.js';
 
@@ -28,10 +28,23 @@ export function peerIdentifier(obj: BGPPeer): string {
   return vrf === '' ? id : `${id}-${vrf}`;
 }
 
+/** Whether two peers may run on a common node; each peer's node set is computed once. */
+function sharingTest(peers: readonly PeerForPairRules[], nodes: readonly NodeLabels[]): (i: number, j: number) => boolean {
+  if (nodes.length === 0) return () => selectorsShareNode([], [], nodes, true);
+  const sets = peers.map((p) => selectedNodeNames(p.peer.nodeSelectors, nodes));
+  return (i, j) => {
+    const [a, b] = [sets[i] ?? new Set<string>(), sets[j] ?? new Set<string>()];
+    const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+    for (const name of small) if (large.has(name)) return true;
+    return false;
+  };
+}
+
 export function checkPeerPairs(peers: readonly PeerForPairRules[], nodes: readonly NodeLabels[], problems: ProblemList): void {
+  const share = sharingTest(peers, nodes);
   peers.forEach((later, i) => {
-    for (const earlier of peers.slice(0, i)) {
-      if (!selectorsShareNode(later.peer.nodeSelectors, earlier.peer.nodeSelectors, nodes, true)) continue;
+    for (const [j, earlier] of peers.slice(0, i).entries()) {
+      if (!share(i, j)) continue;
       const other = `BGPPeer "${earlier.ref.name}"`;
       if (routerIdText(later.obj) !== routerIdText(earlier.obj)) {
         problems.add('peer-router-id-conflict', later.ref, 'spec.routerID',

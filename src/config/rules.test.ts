@@ -5,6 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   bareBgpPeer, bfd, bgpAd, check, community, l2, namespace, node, type Obj, peer, pool, secret,
 } from '../../test/support/config-objects.js';
@@ -35,7 +36,7 @@ const table: Record<RuleCode, Row> = {
   },
   'object-name': {
     valid: [[p24]],
-    invalid: [[{ ...p24, metadata: { namespace: 'metallb-system' } }], [{ ...bfd('x'), metadata: {} }]],
+    invalid: [[{ ...p24, metadata: { namespace: 'metallb-system' } }], [{ ...bfd('x'), metadata: {} }], [pool('PoolA', ['10.0.0.0/24'])], [peer('peer_1')]],
   },
   'duplicate-name': {
     valid: [[p24, pool('q', ['10.0.1.0/24'])]],
@@ -265,4 +266,9 @@ test('all problems of a configuration are reported at once, each with kind, name
     'IPAddressPool/p pool-address-syntax spec.addresses[0]',
     'IPAddressPool/q pool-cidr-overlap spec.addresses[0]',
   ]);
+});
+
+test('docs/configuration.md lists every rule', () => {
+  const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+  for (const code of Object.keys(rules)) assert.ok(doc.includes(`| \`${code}\` |`), `${code} is not in docs/configuration.md`);
 });

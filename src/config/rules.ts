@@ -15,7 +15,7 @@ export const rules = {
   'schema': { severity: 'error', metallb: 'CRD schema', summary: 'the object does not match its CRD schema (types, enums, ranges, unknown fields, CEL rules)' },
   'object-kind': { severity: 'error', summary: 'a document is a Kubernetes object with apiVersion and kind, and a metallb.io kind is one MetalLB serves' },
   'object-namespace': { severity: 'error', metallb: '§2.10', summary: 'metallb.io objects live in the MetalLB namespace' },
-  'object-name': { severity: 'error', metallb: '§2.9 #1, #28', summary: 'metadata.name is set' },
+  'object-name': { severity: 'error', metallb: '§2.9 #1, #28', summary: 'metadata.name is set and is a valid object name (DNS-1123 subdomain)' },
   'duplicate-name': { severity: 'error', metallb: '§2.9 duplicate pool and BFD profile definitions', summary: 'no two objects of one kind share a name' },
 
   'pool-addresses': { severity: 'error', metallb: '§2.9 #2', summary: 'a pool has at least one address entry' },
@@ -27,7 +27,7 @@ export const rules = {
 
   'list-duplicate': { severity: 'error', metallb: '§2.9 #7', summary: 'ipAddressPools, communities and peers of an advertisement have no duplicates' },
   'aggregation-length-range': { severity: 'error', metallb: '§2.9 #8', summary: 'aggregationLength is 1-32 and aggregationLengthV6 is 0-128' },
-  'aggregation-length-vs-pool': { severity: 'error', metallb: '§2.9 #9', summary: 'the aggregation length is not longer than the prefix of any address entry of a pool the advertisement applies to' },
+  'aggregation-length-vs-pool': { severity: 'error', metallb: '§2.9 #9', summary: 'the aggregation length is at least the prefix length of each address entry of the pools the advertisement applies to, so the announced prefix stays inside the pool' },
   'aggregation-with-service-selectors': { severity: 'error', metallb: '§2.9 #10', summary: 'serviceSelectors only with the default aggregation lengths (32, 128)' },
   'local-pref-range': { severity: 'error', summary: 'localPref fits in 32 bits (0-4294967295)' },
   'local-pref-conflict': { severity: 'error', metallb: '§2.9 #11', summary: 'two advertisements of one pool without serviceSelectors have the same localPref unless their aggregation lengths differ, their peers are disjoint or their nodes are disjoint' },

@@ -44,6 +44,10 @@ class Run {
   readonly key: string;
   readonly svc: V1Service;
   readonly ctx: ConvergeContext;
+  /** MetalLB's `ipfamily.ForService`, read once. */
+  readonly family: AllocationResult<ServiceFamily>;
+  /** What the allocator is told about the Service (the family only labels errors when it is unknown). */
+  readonly subject: AllocationSubject;
   ingress: readonly V1LoadBalancerIngress[];
   pool: string | undefined;
   readonly events: ServiceEvent[] = [];
@@ -52,6 +56,8 @@ class Run {
     this.key = key;
     this.svc = svc;
     this.ctx = ctx;
+    this.family = serviceFamily(svc);
+    this.subject = { ...allocationSubject(svc, this.family.ok ? this.family.value : 'IPv4'), key };
     this.ingress = svc.status?.loadBalancer?.ingress ?? [];
     this.pool = svc.metadata?.annotations?.[annotation.ipAllocatedFromPool];
   }
@@ -105,7 +111,7 @@ function currentAddresses(run: Run, policy: IpFamilyPolicy): readonly IpAddress[
   if (!lbFamily.ok) {
     run.events.push(warningEvent('nolbIPsIPFamily', `Failed to retrieve LBIPs IPFamily for ${goQuoteIps(lbIPs)}: ${lbFamily.failure.message}`));
   }
-  const family = serviceFamily(run.svc);
+  const family = run.family;
   if (!family.ok) {
     const spec = run.svc.spec;
     run.events.push(warningEvent('noclusterIPsIPFamily',
@@ -127,7 +133,7 @@ function keepOrReleaseCurrent(run: Run, current: readonly IpAddress[]): readonly
   if (current.length === 0) return [];
   const { allocator } = run.ctx;
   let lbIPs = current;
-  const assigned = allocator.assign(subjectOf(run.svc), lbIPs);
+  const assigned = allocator.assign(run.subject, lbIPs);
   if (!assigned.ok) {
     run.events.push(normalEvent('ClearAssignment',
       `current IP for ${goQuote(run.key)} not allowed by config, will attempt for new IP assignment: ${assigned.failure.message}`));
@@ -158,9 +164,9 @@ function finish(run: Run, policy: IpFamilyPolicy, held: readonly IpAddress[]): C
   // MetalLB also tries this for a single-stack (one clusterIP) Service, then finds the pair of the wrong family
   // on the next pass, clears it, re-allocates one address, adds the other again... and writes the Service
   // forever. We add the other family only to a Service whose clusterIPs are dual-stack.
-  const dualStack = serviceFamily(run.svc);
-  if (lbIPs.length === 1 && only !== undefined && policy === 'PreferDualStack' && dualStack.ok && dualStack.value === 'dual') {
-    const extra = allocator.allocateAdditionalFamily(subjectOf(run.svc), only, allocator.poolOf(run.key) ?? '');
+  const dualStack = run.family.ok && run.family.value === 'dual';
+  if (lbIPs.length === 1 && only !== undefined && policy === 'PreferDualStack' && dualStack) {
+    const extra = allocator.allocateAdditionalFamily(run.subject, only, allocator.poolOf(run.key) ?? '');
     if (!extra.ok) {
       run.events.push(normalEvent('AdditionalAssignFailed', `cannot assign additional IP in PreferDualStack: ${extra.failure.message}`));
     } else {
@@ -191,11 +197,11 @@ function finish(run: Run, policy: IpFamilyPolicy, held: readonly IpAddress[]): C
 /** MetalLB's `allocateIPs`: requested addresses, else the requested pool, else any pool. */
 function allocateIps(run: Run): AllocationResult<readonly IpAddress[]> {
   const { allocator } = run.ctx;
-  const family = serviceFamily(run.svc);
+  const family = run.family;
   if (!family.ok) return family;
   const desired = requestedIps(run.svc);
   if (!desired.ok) return desired;
-  const subject = allocationSubject(run.svc, family.value);
+  const subject = run.subject;
   const desiredPool = annotationValue(run.svc.metadata?.annotations, 'addressPool');
   if (desired.value !== undefined) {
     const { ips } = desired.value;
@@ -212,10 +218,4 @@ function allocateIps(run: Run): AllocationResult<readonly IpAddress[]> {
   }
   if (desiredPool !== '') return allocator.allocateFromPool(subject, desiredPool);
   return allocator.allocate(subject);
-}
-
-/** The allocation subject for re-assigning held addresses, where the family only labels errors. */
-function subjectOf(svc: V1Service): AllocationSubject {
-  const family = serviceFamily(svc);
-  return allocationSubject(svc, family.ok ? family.value : 'IPv4');
 }

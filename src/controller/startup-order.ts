@@ -17,18 +17,28 @@ function nameKey(svc: V1Service): string {
   return `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
 }
 
-export function compareStartupOrder(a: V1Service, b: V1Service): number {
-  const ingressA = a.status?.loadBalancer?.ingress?.length ?? 0;
-  const ingressB = b.status?.loadBalancer?.ingress?.length ?? 0;
-  if (ingressA !== ingressB) return ingressB - ingressA;
-  const createdA = createdMs(a);
-  const createdB = createdMs(b);
-  if (createdA !== createdB) return createdA < createdB ? -1 : 1;
-  const ka = nameKey(a);
-  const kb = nameKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+interface SortKey {
+  readonly svc: V1Service;
+  readonly ingress: number;
+  readonly createdMs: number;
+  readonly name: string;
 }
 
+function sortKey(svc: V1Service): SortKey {
+  return { svc, ingress: svc.status?.loadBalancer?.ingress?.length ?? 0, createdMs: createdMs(svc), name: nameKey(svc) };
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  if (a.ingress !== b.ingress) return b.ingress - a.ingress;
+  if (a.createdMs !== b.createdMs) return a.createdMs < b.createdMs ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function compareStartupOrder(a: V1Service, b: V1Service): number {
+  return compareKeys(sortKey(a), sortKey(b));
+}
+
+/** The Services in start-up order (keys computed once per Service: a restart sorts every Service). */
 export function startupOrder(services: readonly V1Service[]): V1Service[] {
-  return [...services].sort(compareStartupOrder);
+  return services.map(sortKey).sort(compareKeys).map((k) => k.svc);
 }

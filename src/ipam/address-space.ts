@@ -17,6 +17,8 @@ export class AddressSpace {
   /** Number of usable addresses. */
   readonly size: bigint;
   private readonly used = new IntervalSet();
+  /** `size` as a number, Infinity when past 2^53 (such a space never fills up). */
+  private readonly sizeNumber: number;
   /** Whole /24 blocks with .0 and .255 cut out (IPv4, avoidBuggyIPs, prefix <= 24). */
   private readonly blockwise: boolean;
   /** The first and last usable address otherwise. */
@@ -40,6 +42,7 @@ export class AddressSpace {
       this.last = buggy && (last & 0xffn) === 0xffn ? last - 1n : last;
       this.size = this.last >= this.first ? this.last - this.first + 1n : 0n;
     }
+    this.sizeNumber = this.size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(this.size) : Number.POSITIVE_INFINITY;
   }
 
   /** The ordinal of `address` (same family), or undefined when it is outside the space or excluded. */
@@ -84,6 +87,10 @@ export class AddressSpace {
 
   markFree(address: bigint): void {
     this.used.delete(this.requireOrdinal(address));
+  }
+
+  get isFull(): boolean {
+    return this.used.size >= this.sizeNumber;
   }
 
   get usedCount(): number {

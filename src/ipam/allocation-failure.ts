@@ -51,3 +51,7 @@ export function noAvailableIps<T>(): AllocationResult<T> {
 export function unknownPool<T>(name: string): AllocationResult<T> {
   return fail('unknownPool', `unknown pool ${goQuote(name)}`);
 }
+
+export function noAvailableIpsInPool<T>(pool: string): AllocationResult<T> {
+  return fail('noAvailableIpsInPool', `no available IPs in pool ${pool}`);
+}

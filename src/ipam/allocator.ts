@@ -7,7 +7,7 @@
 import { formatIp, type IpAddress } from '../lib/ip.js';
 import type { Pool } from '../config/types.js';
 import type { AddressSpace } from './address-space.js';
-import { fail, noAvailableIps, notInConfig, ok, unknownPool, type AllocationResult } from './allocation-failure.js';
+import { fail, noAvailableIps, noAvailableIpsInPool, notInConfig, ok, unknownPool, type AllocationResult } from './allocation-failure.js';
 import { familyWord, type AllocationSubject, type ServicePort } from './allocation-subject.js';
 import { goQuote, goQuoteIps } from './go-format.js';
 import { IpUsage, type SharingKey } from './ip-usage.js';
@@ -29,7 +29,7 @@ function keyOf(subject: AllocationSubject): SharingKey {
 
 export class Allocator {
   private index = new PoolIndex([]);
-  private usage = new IpUsage();
+  private readonly usage = new IpUsage();
   private readonly allocations = new Map<string, Allocation>();
 
   /** The pools of the current configuration, in name order. */
@@ -47,14 +47,14 @@ export class Allocator {
    * shrunk, or excluded by avoidBuggyIPs) are dropped. The caller then reprocesses every Service.
    */
   setPools(pools: ReadonlyMap<string, Pool> | readonly Pool[]): void {
-    this.index = new PoolIndex(pools);
-    this.usage = new IpUsage();
-    const previous = [...this.allocations];
-    this.allocations.clear();
-    for (const [svc, alloc] of previous) {
-      const pool = this.index.poolFor(alloc.ips);
-      if (pool !== undefined) this.record(svc, { ...alloc, pool: pool.name });
+    const index = new PoolIndex(pools);
+    for (const [svc, alloc] of [...this.allocations]) {
+      const pool = index.poolFor(alloc.ips);
+      if (pool === undefined) this.unassign(svc);
+      else if (pool.name !== alloc.pool) this.allocations.set(svc, { ...alloc, pool: pool.name });
     }
+    this.index = index;
+    this.usage.rebind((ip) => index.spaceFor(ip));
   }
 
   /** The allocation of `svc`, if it has one. */
@@ -152,8 +152,8 @@ export class Allocator {
     const pool = this.index.pool(poolName);
     if (pool === undefined) return unknownPool(poolName);
     const candidate = this.freeAddresses(pool, subject);
-    if (!candidate.ok) return candidate;
-    const ips = selectAddresses(candidate.value, subject.family, subject.ipFamilyPolicy);
+    if (candidate === undefined) return noAvailableIpsInPool(pool.name);
+    const ips = selectAddresses(candidate, subject.family, subject.ipFamilyPolicy);
     return ips.ok ? this.assign(subject, ips.value) : ips;
   }
 
@@ -166,8 +166,8 @@ export class Allocator {
     const pool = this.index.pool(poolName);
     if (pool === undefined) return unknownPool(poolName);
     const candidate = this.freeAddresses(pool, subject);
-    if (!candidate.ok) return candidate;
-    const extra = candidate.value[extraFamily];
+    if (candidate === undefined) return noAvailableIpsInPool(pool.name);
+    const extra = candidate[extraFamily];
     if (extra === undefined) return notInConfig([existing, undefined]);
     const assigned = this.assign(subject, [existing, extra]);
     return assigned.ok ? ok(extra) : assigned;
@@ -185,10 +185,9 @@ export class Allocator {
 
   private allocateFromPools(pools: readonly Pool[], subject: AllocationSubject): AllocationResult<readonly IpAddress[]> {
     if (pools.length === 0) return noAvailableIps();
-    const best = bestCandidate(pools, (pool) => {
-      const c = this.freeAddresses(pool, subject);
-      return c.ok ? c.value : undefined;
-    }, subject);
+    const key = keyOf(subject);
+    const own = this.ipsOf(subject.key);
+    const best = bestCandidate(pools, (pool) => this.freeAddresses(pool, subject, key, own), subject);
     if (best === undefined) return noAvailableIps();
     const ips = selectAddresses(best, subject.family, subject.ipFamilyPolicy);
     if (!ips.ok) return noAvailableIps();
@@ -198,13 +197,16 @@ export class Allocator {
 
   /**
    * MetalLB's `getFreeIPsFromPool`: for each family, the lowest address the Service may use from the first
-   * CIDR (in spec order) that has one.
+   * CIDR (in spec order) that has one; undefined when there is none (MetalLB: "no available IPs in pool").
    */
-  private freeAddresses(pool: Pool, subject: AllocationSubject): AllocationResult<PoolCandidate> {
+  private freeAddresses(
+    pool: Pool,
+    subject: AllocationSubject,
+    key: SharingKey = keyOf(subject),
+    own: readonly IpAddress[] = this.ipsOf(subject.key),
+  ): PoolCandidate | undefined {
     let v4: IpAddress | undefined;
     let v6: IpAddress | undefined;
-    const key = keyOf(subject);
-    const own = this.ipsOf(subject.key);
     for (const space of this.index.spaces(pool.name)) {
       const family = space.cidr.family;
       if ((family === 'IPv4' ? v4 : v6) !== undefined) continue;
@@ -213,8 +215,8 @@ export class Allocator {
       if (family === 'IPv4') v4 = { family, value };
       else v6 = { family, value };
     }
-    if (v4 === undefined && v6 === undefined) return fail('noAvailableIpsInPool', `no available IPs in pool ${pool.name}`);
-    return ok({ pool: pool.name, ...(v4 && { IPv4: v4 }), ...(v6 && { IPv6: v6 }) });
+    if (v4 === undefined && v6 === undefined) return undefined;
+    return { pool: pool.name, ...(v4 && { IPv4: v4 }), ...(v6 && { IPv6: v6 }) };
   }
 
   /**
@@ -222,6 +224,8 @@ export class Allocator {
    * the lowest of the lowest unused address, the lowest shared address it may join, and its own addresses.
    */
   private lowestUsable(space: AddressSpace, subject: AllocationSubject, key: SharingKey, own: readonly IpAddress[]): bigint | undefined {
+    // A full space offers nothing to a Service that neither shares nor holds an address in it.
+    if (space.isFull && key.sharing === '' && own.length === 0) return undefined;
     let best = space.lowestFree();
     const consider = (value: bigint | undefined): void => {
       if (value !== undefined && (best === undefined || value < best)) best = value;

@@ -24,7 +24,8 @@ export interface Holder {
 
 export interface IpUse {
   readonly ip: IpAddress;
-  readonly space: AddressSpace;
+  /** Re-bound when the pools change. */
+  space: AddressSpace;
   key: SharingKey;
   /** Usually one; a few when shared. A small array beats a Set and a Map per address in time and memory. */
   readonly holders: Holder[];
@@ -144,6 +145,23 @@ export class IpUsage {
     this.drop(ip);
     use.space.markFree(ip.value);
     this.poolUseOf(use.space.pool)[ip.family]--;
+  }
+
+  /**
+   * After a pool change: moves every address to its space in the new pools (`spaceFor`), recounting the pools.
+   * The caller has already removed the Services whose addresses no pool holds.
+   */
+  rebind(spaceFor: (ip: IpAddress) => AddressSpace | undefined): void {
+    this.pools.clear();
+    for (const uses of [this.v4.values(), this.v6.values()]) {
+      for (const use of uses) {
+        const space = spaceFor(use.ip);
+        if (space === undefined) throw new RangeError(`address ${formatIp(use.ip)} in use outside every pool`);
+        use.space = space;
+        space.markUsed(use.ip.value);
+        this.poolUseOf(space.pool)[use.ip.family]++;
+      }
+    }
   }
 
   private poolUseOf(pool: string): PoolUse {

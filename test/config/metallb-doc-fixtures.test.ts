@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { validateSources } from '../../src/config/validation-report.js';
 import { formatCommunity } from '../../src/config/community.js';
+import { parseDocuments } from '../../src/api/documents.js';
+import { loadResources } from '../../src/config/load.js';
 
 const dir = new URL('../../../test/fixtures/metallb-docs/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
@@ -43,6 +45,14 @@ test('a kubectl List dump is read whole: MetalLB objects used, other kinds count
   assert.deepEqual(validateFile('kubectl-get-dump.yaml').stdout, [
     'ok: 1 pool, 1 L2 advertisement, 0 BGP advertisements, 0 BGP peers, 0 BFD profiles, 0 community aliases; ' +
     'read 1 node, 0 namespaces, 0 secrets; skipped 3 objects of other kinds (ConfigurationState, Service, ServiceL2Status)',
+  ]);
+});
+
+test('the documents of other kinds are kept for commands that read them (plan reads Services)', () => {
+  const docs = parseDocuments('dump.yaml', readFileSync(new URL('kubectl-get-dump.yaml', dir), 'utf8')).documents!;
+  const loaded = loadResources(docs);
+  assert.deepEqual(loaded.others.map((d) => [(d.value as { kind: string }).kind, d.origin]), [
+    ['ServiceL2Status', 'dump.yaml.items[2]'], ['ConfigurationState', 'dump.yaml.items[3]'], ['Service', 'dump.yaml.items[4]'],
   ]);
 });
 

@@ -30,3 +30,6 @@ export { startPod, type Pod, type PodOptions } from './pod.js';
 export { neighbors, neighborMac, flushNeighbors, addresses, ping, tcpRequest, type NeighborEntry, type InterfaceAddress } from './inspect.js';
 export { waitFor, eventually, type WaitOptions } from './wait.js';
 export { runPrefix } from './prefix.js';
+export { namespaceInterfaces, parseIpAddrJson } from './interfaces.js';
+export { L2Probe, type Answer, type ProbeHost } from './l2-probe.js';
+export { NeighborMonitor, parseNeighborEvent, wallNowMs, type NeighborEvent } from './neighbor-monitor.js';

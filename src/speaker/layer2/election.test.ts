@@ -7,6 +7,7 @@ import {
   announceInterfaces, electL2, shouldAnnounceL2, sortL2Candidates, excludeFromLoadBalancersLabel,
   type ElectionNode, type L2AdvertisementInput, type L2ElectionInput,
 } from './election.js';
+import { configOf, pool, l2, node as nodeObj } from '../../../test/support/config-objects.js';
 
 const ip = (s: string) => parseIp(s)!;
 const node = (name: string, labels: Record<string, string> = {}, networkUnavailable = false): ElectionNode => ({ name, labels, networkUnavailable });
@@ -160,4 +161,24 @@ test('properties: one announcer at most; removing a non-winner never moves the I
     assert.ok(grown[0] === winner || grown[0] === newcomer);
     assert.deepEqual(grown.filter((n) => n !== newcomer), electL2(base).candidates);
   }));
+});
+
+test('advertisements from a Config built out of MetalLB objects feed the election unchanged', () => {
+  const config = configOf([
+    pool('lan', ['10.20.30.0/24']),
+    l2('edge-first', {
+      ipAddressPools: ['lan'],
+      nodeSelectors: [{ matchLabels: { role: 'edge' } }],
+      preferredNodeSelectors: [{ weight: 100, preference: { matchLabels: { 'kubernetes.io/hostname': 'edge-a' } } }],
+    }),
+    l2('workers', { ipAddressPools: ['lan'], interfaces: ['eth1'], nodeSelectors: [{ matchLabels: { role: 'worker' } }] }),
+    nodeObj('edge-a', { role: 'edge' }), nodeObj('edge-b', { role: 'edge' }), nodeObj('worker-a', { role: 'worker' }),
+  ]);
+  const ads = config.advertisements.get('lan')!.l2;
+  const nodes = [node('edge-a', { role: 'edge', 'kubernetes.io/hostname': 'edge-a' }), node('edge-b', { role: 'edge' }), node('worker-a', { role: 'worker' })];
+  const given = input({ advertisements: ads, endpoints: [ready('worker-a')], service: { labels: {}, annotations: {}, externalTrafficPolicy: 'Cluster', ips: [ip('10.20.30.1')] } }, nodes);
+  assert.equal(electL2(given).candidates[0], 'edge-a');
+  assert.equal(shouldAnnounceL2({ ...given, liveSpeakers: new Set(['edge-b', 'worker-a']) }, 'edge-b').announce, true);
+  assert.equal(announceInterfaces(ads, nodes[0]!), 'all');
+  assert.deepEqual(announceInterfaces(ads, nodes[2]!), ['eth1']);
 });

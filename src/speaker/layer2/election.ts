@@ -17,20 +17,13 @@
  * fields that remove or demote candidates, so callers that do not set them keep MetalLB's behaviour.
  */
 import { createHash } from 'node:crypto';
-import { anySelectorMatches, selectorMatches, type LabelSelector, type Labels } from '../../api/label-selector.js';
+import { anySelectorMatches, selectorMatches, type Labels } from '../../api/label-selector.js';
+import { selectorsAdmit } from '../../config/node-selection.js';
+import type { L2Advertisement } from '../../config/types.js';
 import { formatIp, type IpAddress } from '../../lib/ip.js';
 
-/** What the election reads of an L2Advertisement (the same fields as config's `L2Advertisement`). */
-export interface L2AdvertisementInput {
-  readonly name?: string;
-  /** Nodes that may announce: any selector matches; empty = every node. */
-  readonly nodeSelectors: readonly LabelSelector[];
-  /** Interfaces to announce on; empty = every interface. Does not influence the election. */
-  readonly interfaces: readonly string[];
-  /** Services announced: any selector matches; empty = every Service of the pool. */
-  readonly serviceSelectors: readonly LabelSelector[];
-  readonly preferredNodeSelectors: readonly { readonly weight: number; readonly preference: LabelSelector }[];
-}
+/** What the election reads of an L2Advertisement: config's `L2Advertisement` is one. */
+export type L2AdvertisementInput = Pick<L2Advertisement, 'nodeSelectors' | 'interfaces' | 'serviceSelectors' | 'preferredNodeSelectors'>;
 
 export interface ElectionNode {
   readonly name: string;
@@ -98,7 +91,7 @@ export function endpointCanServe(endpoint: ElectionEndpoint): boolean {
 }
 
 export function advertisementAdmitsNode(ad: L2AdvertisementInput, node: ElectionNode): boolean {
-  return ad.nodeSelectors.length === 0 || anySelectorMatches(ad.nodeSelectors, node.labels);
+  return selectorsAdmit(ad.nodeSelectors, node.labels);
 }
 
 /** Step 2: the advertisements whose serviceSelectors match the Service (or that have none). */

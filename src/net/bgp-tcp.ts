@@ -1,0 +1,149 @@
+/**
+ * BGP over TCP (RFC 4271 §8: port 179) for the session driver: a dialer and a shared listener implementing
+ * speaker/bgp/transport.ts, with TCP MD5 signatures (RFC 2385; key set before the SYN on active sockets and per
+ * peer on the listener), TTL for single-hop and multihop eBGP, GTSM (RFC 5082) minimum TTL, a source address,
+ * the peer port and a connect timeout. Sockets may be created in another network namespace (tests, the lab).
+ */
+import type { Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { canonicalIp, parseIp } from '../lib/ip.js';
+import { errorCode, errorMessage } from '../lib/errors.js';
+import type {
+  AcceptOptions, BgpAcceptor, BgpConnectionIo, BgpDialer, DialHandlers, DialOptions,
+} from '../speaker/bgp/transport.js';
+import { connectTcp, listenTcp, type TcpListener } from './tcp-socket.js';
+import { setMinimumTtl, setUnicastTtl } from './sockopt.js';
+import { requireIp } from './sockaddr.js';
+
+export const bgpPort = 179;
+
+/** Adapts a connected net.Socket to the driver's connection interface. */
+export function socketIo(socket: Socket): BgpConnectionIo {
+  socket.setNoDelay(true);
+  let lastError: string | undefined;
+  const closeFns: ((error?: string) => void)[] = [];
+  socket.on('error', (err) => { lastError = errorCode(err) ?? errorMessage(err); });
+  socket.on('close', () => { for (const fn of closeFns) fn(lastError); });
+  return {
+    localAddress: canonicalIp(socket.localAddress ?? '') ?? socket.localAddress ?? '',
+    remoteAddress: canonicalIp(socket.remoteAddress ?? '') ?? socket.remoteAddress ?? '',
+    remotePort: socket.remotePort ?? 0,
+    write: (bytes) => { if (!socket.destroyed) socket.write(bytes); },
+    close: () => { if (!socket.destroyed) socket.end(); },
+    destroy: () => { socket.destroy(); },
+    onData: (fn) => { socket.on('data', fn); },
+    onClose: (fn) => { closeFns.push(fn); },
+  };
+}
+
+export interface BgpTcpOptions {
+  /** Create sockets in this network namespace (`ip netns` name); default the process's own. */
+  readonly netns?: string;
+}
+
+export class TcpBgpDialer implements BgpDialer {
+  private readonly netns: string | undefined;
+
+  constructor(options: BgpTcpOptions = {}) {
+    this.netns = options.netns;
+  }
+
+  dial(o: DialOptions, h: DialHandlers): { cancel(): void } {
+    let cancelled = false;
+    connectTcp({
+      remote: { ip: o.peerAddress, port: o.peerPort },
+      timeoutMs: o.connectTimeoutMs,
+      ...(this.netns === undefined ? {} : { netns: this.netns }),
+      ...(o.sourceAddress === undefined ? {} : { local: { ip: o.sourceAddress } }),
+      ...(o.password === undefined ? {} : { md5Key: o.password }),
+      ...(o.ttl === undefined ? {} : { ttl: o.ttl }),
+      ...(o.minTtl === undefined ? {} : { minTtl: o.minTtl }),
+    }).then((socket) => {
+      if (cancelled) { socket.destroy(); return; }
+      h.onConnected(socketIo(socket));
+    }, (err: unknown) => {
+      if (!cancelled) h.onFailed(errorCode(err) ?? errorMessage(err));
+    });
+    return { cancel: () => { cancelled = true; } };
+  }
+}
+
+interface Registration {
+  readonly options: AcceptOptions;
+  readonly onAccept: (io: BgpConnectionIo) => void;
+}
+
+/** The fd of a net.Socket (Node keeps it on the internal handle; stable on Linux). */
+function socketFd(socket: Socket): number | undefined {
+  return (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+}
+
+/**
+ * One listening socket per address (default `[::]:179`, dual stack) shared by every session: an accepted
+ * connection goes to the session registered for its remote address, or is closed.
+ */
+export class TcpBgpAcceptor implements BgpAcceptor {
+  private readonly registrations = new Map<string, Registration>();
+  private readonly listeners: TcpListener[] = [];
+
+  static async listen(options: BgpTcpOptions & { readonly addresses?: readonly { ip: string; port: number }[] } = {}): Promise<TcpBgpAcceptor> {
+    const acceptor = new TcpBgpAcceptor();
+    for (const local of options.addresses ?? [{ ip: '::', port: bgpPort }]) {
+      acceptor.listeners.push(await listenTcp({ local, ...(options.netns === undefined ? {} : { netns: options.netns }) },
+        (socket) => acceptor.handle(socket)));
+    }
+    return acceptor;
+  }
+
+  register(peerAddress: string, options: AcceptOptions, onAccept: (io: BgpConnectionIo) => void): { unregister(): void } {
+    const key = canonicalIp(peerAddress) ?? peerAddress;
+    const reg: Registration = { options, onAccept };
+    this.registrations.set(key, reg);
+    if (options.password !== undefined) this.setKey(key, options.password);
+    return {
+      unregister: () => {
+        if (this.registrations.get(key) !== reg) return;
+        this.registrations.delete(key);
+        if (options.password !== undefined) this.setKey(key, '');
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.listeners.map((l) => l.close()));
+  }
+
+  private setKey(peer: string, key: string): void {
+    for (const l of this.listeners) {
+      const listenFamily = l.address.ip.family;
+      const peerIp = requireIp(peer);
+      // A dual-stack IPv6 listener takes IPv4 peers (as v4-mapped); an IPv4 listener only IPv4 ones.
+      if (listenFamily === 'IPv4' && peerIp.family === 'IPv6') continue;
+      l.setMd5({ peer: peerIp, key });
+    }
+  }
+
+  private handle(socket: Socket): void {
+    const remote = canonicalIp(socket.remoteAddress ?? '');
+    const reg = remote === undefined ? undefined : this.registrations.get(remote);
+    if (reg === undefined) { socket.destroy(); return; }
+    const fd = socketFd(socket);
+    const family = parseIp(remote ?? '')?.family ?? 'IPv4';
+    try {
+      if (fd !== undefined && reg.options.ttl !== undefined) setUnicastTtl(fd, family, reg.options.ttl);
+      if (fd !== undefined && reg.options.minTtl !== undefined) setMinimumTtl(fd, family, reg.options.minTtl);
+    } catch {
+      // A v4-mapped peer on an IPv6 socket takes IPv6-level options; losing the TTL here is not fatal.
+    }
+    reg.onAccept(socketIo(socket));
+  }
+}
+
+/** The link-local IPv6 address on the interface that holds `address` in this process's namespace (RFC 2545). */
+export function linkLocalFor(address: string): string | undefined {
+  for (const infos of Object.values(networkInterfaces())) {
+    if (infos === undefined || !infos.some((i) => canonicalIp(i.address) === address)) continue;
+    return infos.find((i) => i.family === 'IPv6' && i.address.toLowerCase().startsWith('fe80:'))?.address;
+  }
+  return undefined;
+}
