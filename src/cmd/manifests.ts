@@ -68,6 +68,10 @@ export function registerManifests(program: Command): void {
         webhookFailurePolicy: flags.webhookFailurePolicy, webhookTimeoutSeconds: flags.webhookTimeoutSeconds,
         excludeInterfaces: flags.excludeInterface ?? d.excludeInterfaces,
       };
+      // `metallb-ts manifests | head` closes the pipe early: that is not an error.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
       process.stdout.write(installYaml(options, manifestsHeader(packageVersion())));
     });
 }
