@@ -30,11 +30,11 @@ const configKinds = ['ipaddresspools', 'l2advertisements', 'bgpadvertisements', 
 
 export const controllerPermissions: ComponentPermissions = {
   cluster: [
-    { group: '', resources: ['services'], verbs: ['list', 'watch'], why: 'k8s: Service informer (allocation)' },
+    { group: '', resources: ['services'], verbs: ['get', 'list', 'watch'], why: 'k8s: Service informer; the status writer re-reads on conflict' },
     { group: '', resources: ['services/status'], verbs: ['update'], why: 'k8s: writes status.loadBalancer.ingress' },
     { group: '', resources: ['namespaces'], verbs: ['list', 'watch'], why: 'k8s: Namespace informer (pool namespaceSelectors)' },
     { group: '', resources: ['nodes'], verbs: ['list'], why: 'webhook: node-dependent rules (localPref, peers sharing a node)' },
-    { group: '', resources: ['events'], verbs: ['create', 'patch'], why: 'k8s: events on Services' },
+    { group: 'events.k8s.io', resources: ['events'], verbs: ['create', 'patch'], why: 'k8s/event-recorder: events on Services' },
     {
       group: 'admissionregistration.k8s.io', resources: ['validatingwebhookconfigurations'], verbs: ['get', 'patch'],
       resourceNames: [webhookNames.configuration], why: 'webhook: writes the caBundle',
@@ -58,7 +58,7 @@ export const speakerPermissions: ComponentPermissions = {
   cluster: [
     { group: '', resources: ['services', 'nodes', 'namespaces'], verbs: ['list', 'watch'], why: 'speaker informers' },
     { group: 'discovery.k8s.io', resources: ['endpointslices'], verbs: ['list', 'watch'], why: 'speaker: which nodes have ready endpoints' },
-    { group: '', resources: ['events'], verbs: ['create', 'patch'], why: 'speaker: events on Services' },
+    { group: 'events.k8s.io', resources: ['events'], verbs: ['create', 'patch'], why: 'k8s/event-recorder: events on Services' },
   ],
   namespaced: [
     { group: 'metallb.io', resources: configKinds, verbs: ['list', 'watch'], why: 'speaker: config informers' },
