@@ -30,9 +30,9 @@ const configKinds = ['ipaddresspools', 'l2advertisements', 'bgpadvertisements', 
 
 export const controllerPermissions: ComponentPermissions = {
   cluster: [
-    { group: '', resources: ['services'], verbs: ['get', 'list', 'watch'], why: 'k8s: Service informer; the status writer re-reads on conflict' },
-    { group: '', resources: ['services/status'], verbs: ['update'], why: 'k8s: writes status.loadBalancer.ingress' },
-    { group: '', resources: ['namespaces'], verbs: ['list', 'watch'], why: 'k8s: Namespace informer (pool namespaceSelectors)' },
+    { group: '', resources: ['services'], verbs: ['get', 'list', 'watch'], why: 'k8s/controller-runtime: Service informer; status writer re-reads on conflict' },
+    { group: '', resources: ['services/status'], verbs: ['update'], why: 'k8s/service-status-writer: status.loadBalancer.ingress' },
+    { group: '', resources: ['namespaces'], verbs: ['list', 'watch'], why: 'k8s/controller-runtime: Namespace informer (pool namespaceSelectors)' },
     { group: '', resources: ['nodes'], verbs: ['list'], why: 'webhook: node-dependent rules (localPref, peers sharing a node)' },
     { group: 'events.k8s.io', resources: ['events'], verbs: ['create', 'patch'], why: 'k8s/event-recorder: events on Services' },
     {
@@ -45,12 +45,13 @@ export const controllerPermissions: ComponentPermissions = {
     },
   ],
   namespaced: [
-    { group: 'metallb.io', resources: configKinds, verbs: ['list', 'watch'], why: 'k8s: config informers; webhook: lists before deciding' },
-    { group: 'metallb.io', resources: ['ipaddresspools/status'], verbs: ['update'], why: 'k8s: pool status counters' },
-    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create', 'update'], why: 'k8s: ConfigurationState/controller' },
-    { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['update'], why: 'k8s: ConfigurationState/controller status' },
-    { group: '', resources: ['secrets'], verbs: ['get', 'create', 'update'], why: 'webhook: certificate Secret; k8s: memberlist Secret' },
-    { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['get', 'create', 'update'], why: 'k8s: leader election' },
+    { group: 'metallb.io', resources: ['ipaddresspools', 'communities'], verbs: ['list', 'watch'], why: 'k8s/controller-runtime: config informers; webhook: lists before deciding' },
+    { group: 'metallb.io', resources: ['l2advertisements', 'bgpadvertisements', 'bgppeers', 'bfdprofiles'], verbs: ['list'], why: 'webhook: lists before deciding' },
+    { group: 'metallb.io', resources: ['ipaddresspools/status'], verbs: ['patch'], why: 'k8s/controller-objects: pool status counters' },
+    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create'], why: 'k8s/controller-objects: ConfigurationState/controller' },
+    { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['patch'], why: 'k8s/controller-objects: ConfigurationState/controller status' },
+    { group: '', resources: ['secrets'], verbs: ['get', 'create', 'update'], why: 'webhook: certificate Secret (get, create, update); k8s/controller-objects: memberlist Secret (get, create)' },
+    { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['get', 'create', 'update'], why: 'k8s/leader-elector: the controller Lease' },
   ],
 };
 
