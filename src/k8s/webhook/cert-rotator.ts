@@ -60,9 +60,12 @@ export class CertRotator {
     this.policy = options.policy ?? defaultCertPolicy;
   }
 
-  /** Runs one check now, then every `checkIntervalMs` until `close()`. Resolves after the first check. */
+  /**
+   * Runs one check now, then every `checkIntervalMs` until `close()`. Resolves after the first check; a failed
+   * first check (API server unreachable, RBAC) is logged and retried at the next one.
+   */
   async start(): Promise<void> {
-    await this.tick();
+    await this.tick().catch((err: unknown) => this.options.log.error({ err: errorMessage(err) }, 'webhook certificate check failed'));
     this.schedule();
   }
 
