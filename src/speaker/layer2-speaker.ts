@@ -42,6 +42,8 @@ export interface Layer2SpeakerOptions {
   readonly members: LiveMembers;
   readonly announcer: Layer2Announce;
   readonly logger: Logger;
+  /** MetalLB `--ignore-exclude-lb`. */
+  readonly ignoreExcludeLabel?: boolean;
   /** Called with every decision that changed what this node announces (for logs, status and tests). */
   readonly onChange?: (key: string, decision: L2Decision) => void;
 }
@@ -108,6 +110,7 @@ export class Layer2Speaker {
     for (const s of this.services.values()) {
       const decision = shouldAnnounceL2({
         service: s.service, advertisements: s.advertisements, nodes: this.nodes, liveSpeakers: live, endpoints: s.endpoints,
+        ...(this.o.ignoreExcludeLabel === undefined ? {} : { ignoreExcludeLabel: this.o.ignoreExcludeLabel }),
       }, this.o.nodeName);
       this.decisions.set(s.key, decision);
       if (decision.announce) this.announce(s, decision, reassert);
