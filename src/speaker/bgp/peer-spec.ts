@@ -3,7 +3,6 @@
  * config validation, plus a few metallb-ts extensions. `sessionSettings` turns it into what the FSM and the
  * transport need, with MetalLB's defaults.
  */
-import { crc32 } from 'node:zlib';
 import { parseIp, type IpFamily } from '../../lib/ip.js';
 import type { FsmConfig } from '../../protocol/bgp/fsm-types.js';
 import type { AcceptOptions, DialOptions } from './transport.js';
@@ -63,12 +62,22 @@ export function routerIdValue(text: string): number | undefined {
   return ip?.family === 'IPv4' ? Number(ip.value) : undefined;
 }
 
+/** CRC-32/IEEE (Go's crc32.ChecksumIEEE), bitwise: zlib.crc32 needs Node 20.15, and this runs once per peer. */
+function crc32Ieee(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 /**
  * MetalLB's last fallback for the router ID when the node has no IPv4 address: the CRC32-IEEE of the node name,
  * read little-endian (the same on every restart of the node). For `BgpSessions`' `fallbackRouterId`.
  */
 export function routerIdFromNodeName(nodeName: string): number {
-  const sum = crc32(Buffer.from(nodeName, 'utf8')) >>> 0;
+  const sum = crc32Ieee(new TextEncoder().encode(nodeName));
   return (((sum & 0xff) << 24) | (((sum >>> 8) & 0xff) << 16) | (((sum >>> 16) & 0xff) << 8) | (sum >>> 24)) >>> 0;
 }
 
