@@ -55,6 +55,7 @@ export class ControllerRuntime {
   private readonly recorder: EventRecorder;
   private readonly config: ControllerConfig;
   private readonly elector: LeaderElector | undefined;
+  private readonly leases: Informer<KubeObject> | undefined;
   private current: LeaderSession | undefined;
   private transition: Promise<void> = Promise.resolve();
   private endpoints: HttpEndpoint[] = [];
@@ -82,6 +83,17 @@ export class ControllerRuntime {
       identity: options.identity, clock: options.clock, logger: options.logger, ...leaseTimingsFor(options.leaderElection.leaseDurationMs),
       onStartedLeading: () => this.lead(), onStoppedLeading: () => this.follow(),
     });
+    if (options.leaderElection !== undefined && this.elector !== undefined) {
+      const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+      const elector = this.elector;
+      this.leases = new Informer<KubeObject>({
+        name: 'lease', kubeConfig: kc, path: `/apis/coordination.k8s.io/v1/namespaces/${options.namespace}/leases`,
+        list: (s) => coordination.listNamespacedLease({ namespace: options.namespace, ...s }),
+        fieldSelector: `metadata.name=${options.leaderElection.leaseName}`, clock: options.clock, logger: options.logger,
+      });
+      const seen = (o: KubeObject): void => elector.observeLease(o as unknown as k8s.V1Lease);
+      this.leases.on({ add: seen, update: seen });
+    }
   }
 
   private informer<T extends KubeObject>(name: string, path: string, list: InformerOptions['list']): Informer<T> {
@@ -114,6 +126,7 @@ export class ControllerRuntime {
 
   async start(): Promise<void> {
     for (const i of [this.services, this.pools, this.communities, this.namespaces]) i.start();
+    this.leases?.start();
     await this.serveEndpoints();
     if (this.elector === undefined) this.lead();
     else this.elector.start();
@@ -179,7 +192,7 @@ export class ControllerRuntime {
     await this.recorder.flush();
     this.recorder.close();
     await this.elector?.stop();
-    await Promise.all([this.services, this.pools, this.communities, this.namespaces].map((i) => i.stop()));
+    await Promise.all([this.services, this.pools, this.communities, this.namespaces, this.leases].map((i) => i?.stop()));
     await Promise.all(this.endpoints.map((e) => e.close()));
   }
 }
