@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerManifests } from './manifests.js';
 import { registerPlan } from './plan.js';
+import { registerController } from './controller.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -14,6 +15,7 @@ const program = new Command('metallb-ts')
 registerVersion(program);
 registerValidate(program);
 registerPlan(program);
+registerController(program);
 registerManifests(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

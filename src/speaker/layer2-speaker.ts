@@ -42,6 +42,8 @@ export interface Layer2SpeakerOptions {
   readonly members: LiveMembers;
   readonly announcer: Layer2Announce;
   readonly logger: Logger;
+  /** MetalLB `--ignore-exclude-lb`. */
+  readonly ignoreExcludeLabel?: boolean;
   /** Called with every decision that changed what this node announces (for logs, status and tests). */
   readonly onChange?: (key: string, decision: L2Decision) => void;
 }
@@ -63,7 +65,10 @@ export class Layer2Speaker {
     this.o = o;
   }
 
-  /** Follows the live set from now on, and decides for what is known already. */
+  /**
+   * Follows the live set from now on, and decides for what is known already. Start it once the member list has
+   * tried to join: before that a node sees only itself and would announce everything.
+   */
   start(): void {
     if (this.unsubscribe !== undefined) return;
     this.unsubscribe = this.o.members.onChange(() => this.reconcile(true));
@@ -105,6 +110,7 @@ export class Layer2Speaker {
     for (const s of this.services.values()) {
       const decision = shouldAnnounceL2({
         service: s.service, advertisements: s.advertisements, nodes: this.nodes, liveSpeakers: live, endpoints: s.endpoints,
+        ...(this.o.ignoreExcludeLabel === undefined ? {} : { ignoreExcludeLabel: this.o.ignoreExcludeLabel }),
       }, this.o.nodeName);
       this.decisions.set(s.key, decision);
       if (decision.announce) this.announce(s, decision, reassert);

@@ -8,7 +8,7 @@
  * A trial: wait until the owner answers 5 times in a row, inject a fault into the owner (kill -9 of the
  * speaker, its link cut, SIGTERM), time from the fault to the first answer from another node, restore.
  */
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -127,7 +127,10 @@ export class FailoverLab {
   }
 
   static async create(tag = 'fo'): Promise<FailoverLab> {
-    const net = await buildNetwork(defaultTopology(runPrefix(tag), { nodes: 3, router: false, client: true }));
+    // FAILOVER_KEEP_LOGS=1 keeps the speakers' and the client's logs (their directory is printed).
+    const keep = process.env['FAILOVER_KEEP_LOGS'] === '1';
+    const net = await buildNetwork(defaultTopology(runPrefix(tag), { nodes: 3, router: false, client: true }), { keepWorkDir: keep });
+    if (keep) process.stderr.write(`failover lab logs in ${net.workDir}\n`);
     try {
       const { startPod } = await import('../../src/lab/netns/index.js');
       await Promise.all(['node1', 'node2', 'node3'].map((n) => startPod(net, n, { tcpPort: 8080 })));
@@ -194,6 +197,8 @@ export class FailoverLab {
       return;
     }
     const dir = this.net.workDir;
+    // A killed keepalived leaves its pid files, and a new one then refuses to start ("daemon is already running").
+    for (const f of ['ka', 'ka-vrrp', 'ka-checkers']) rmSync(join(dir, `${node}-${f}.pid`), { force: true });
     const conf = join(dir, `${node}-keepalived.conf`);
     writeFileSync(conf, this.keepalivedConfig(node, c.variant));
     this.daemons.set(node, this.net.start(node, [

@@ -238,3 +238,14 @@ test('a push-pull that holds us dead makes us refute', () => {
   step(s, { type: 'streamResponse', nowMs: 1, requestId: 1, body: encodeStateBody(remote, false) });
   assert.equal(s.incarnation, 11);
 });
+
+test('a wake-up that comes early still gets a new timer (none is left armed otherwise)', () => {
+  // Node arms timers against the loop's cached clock: one armed late in a busy turn fires that much early.
+  const s = trio();
+  runTicks(s, 0, 200);
+  const due = s.wakeAtMs!;
+  const early = step(s, { type: 'tick', nowMs: due - 5 }).actions;
+  const timers = early.filter((a) => a.type === 'setTimer');
+  assert.equal(timers.length, 1);
+  assert.ok(timers[0]!.type === 'setTimer' && timers[0]!.atMs >= due);
+});
