@@ -2,6 +2,7 @@
 // The one CLI: `metallb-ts <command>`. Composition only; each command lives in its own file under cmd/.
 import { Command } from 'commander';
 import { registerPlan } from './plan.js';
+import { registerSpeaker } from './speaker.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -13,6 +14,7 @@ const program = new Command('metallb-ts')
 registerVersion(program);
 registerValidate(program);
 registerPlan(program);
+registerSpeaker(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`metallb-ts: ${err instanceof Error ? err.message : String(err)}\n`);
