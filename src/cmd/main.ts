@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerManifests } from './manifests.js';
 import { registerPlan } from './plan.js';
 import { registerController } from './controller.js';
+import { registerSpeaker } from './speaker.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -17,6 +18,7 @@ registerValidate(program);
 registerPlan(program);
 registerController(program);
 registerManifests(program);
+registerSpeaker(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`metallb-ts: ${err instanceof Error ? err.message : String(err)}\n`);
