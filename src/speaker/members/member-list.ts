@@ -256,6 +256,11 @@ export class MemberList {
         this.streamReplies.get(a.streamId)?.(a.body);
         return;
       case 'setTimer': return this.arm(a.atMs);
+      case 'checkListener':
+        void this.transport.checkListener(a.to, a.timeoutMs).then((result) => {
+          if (!this.closed) this.dispatch({ type: 'listenerChecked', nowMs: this.clock.nowMs(), requestId: a.requestId, result });
+        });
+        return;
       case 'memberChange': return this.noteChange(a);
       case 'drop':
         this.metrics?.dropped.inc({ reason: a.reason });
