@@ -146,6 +146,7 @@ export class MemberList {
     return this.state.awareness;
   }
 
+  /** Calls `listener` with the live set on every change, and again (unchanged) after we refuted an accusation. */
   onChange(listener: (members: Members) => void): () => void {
     return this.live.onChange(listener);
   }
@@ -245,6 +246,9 @@ export class MemberList {
       this.live.publish(liveMemberNames(this.state));
       this.updateGauges();
     }
+    // Having to refute means others held us suspect or dead, and may have taken over our addresses meanwhile:
+    // the listeners (the layer-2 speaker) assert what they hold again.
+    if (actions.some((a) => a.type === 'count' && a.counter === 'refuted')) this.live.touch();
     return actions;
   }
 
