@@ -91,6 +91,8 @@ function socketFd(socket: Socket): number | undefined {
 export class TcpBgpAcceptor implements BgpAcceptor {
   private readonly registrations = new Map<string, Registration>();
   private readonly listeners: TcpListener[] = [];
+  /** Accepted sockets still open, so `close` never waits on a connection a peer went quiet on. */
+  private readonly open = new Set<Socket>();
 
   static async listen(options: BgpTcpOptions & { readonly addresses?: readonly { ip: string; port: number }[] } = {}): Promise<TcpBgpAcceptor> {
     const acceptor = new TcpBgpAcceptor();
@@ -118,8 +120,15 @@ export class TcpBgpAcceptor implements BgpAcceptor {
     };
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.listeners.map((l) => l.close()));
+  /**
+   * Stops listening and drops accepted connections still open (their sessions have normally closed them already).
+   * Does not wait for peers: a connection whose peer went silent (or whose segments GTSM drops) would never end.
+   */
+  close(): Promise<void> {
+    for (const l of this.listeners) l.server.close();
+    for (const socket of this.open) socket.destroy();
+    this.open.clear();
+    return Promise.resolve();
   }
 
   private setKey(peer: string, key: string): void {
@@ -136,6 +145,8 @@ export class TcpBgpAcceptor implements BgpAcceptor {
     const remote = canonicalIp(socket.remoteAddress ?? '');
     const reg = remote === undefined ? undefined : this.registrations.get(remote);
     if (reg === undefined) { socket.destroy(); return; }
+    this.open.add(socket);
+    socket.on('close', () => this.open.delete(socket));
     const fd = socketFd(socket);
     const family = parseIp(remote ?? '')?.family ?? 'IPv4';
     try {

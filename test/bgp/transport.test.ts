@@ -22,8 +22,11 @@ describeNetwork('BGP transport (TCP, MD5, TTL)', { binaries: ['ip'] }, () => {
     dialer = new TcpBgpDialer({ netns: net.host('node1').netns });
   });
   after(async () => {
-    await acceptor?.close();
-    await (net as Network | undefined)?.close();
+    try {
+      await acceptor?.close();
+    } finally {
+      await (net as Network | undefined)?.close();
+    }
   });
 
   /** Dials node2 from node1 with `options`; resolves with what each side saw. */
@@ -54,6 +57,7 @@ describeNetwork('BGP transport (TCP, MD5, TTL)', { binaries: ['ip'] }, () => {
     assert.equal(r.dialed.localAddress, '10.100.0.11');
     assert.ok(await exchange(r.dialed, r.accepted));
     r.dialed.destroy();
+    r.accepted.destroy();
     r.reg.unregister();
   });
 
@@ -71,11 +75,13 @@ describeNetwork('BGP transport (TCP, MD5, TTL)', { binaries: ['ip'] }, () => {
     assert.ok(ok.dialed !== undefined && ok.accepted !== undefined, ok.error);
     assert.ok(await exchange(ok.dialed, ok.accepted), 'TTL 255 arrives');
     ok.dialed.destroy();
+    ok.accepted.destroy();
     ok.reg.unregister();
     const low = await attempt('10.100.0.11', { ttl: 255, minTtl: 254 }, { ttl: 1 });
     assert.ok(low.dialed !== undefined && low.accepted !== undefined, 'the listener does not filter SYNs by TTL');
     assert.equal(await exchange(low.dialed, low.accepted), false, 'segments with TTL 1 are dropped on the accepted socket');
     low.dialed.destroy();
+    low.accepted.destroy();
     low.reg.unregister();
   });
 
@@ -84,6 +90,7 @@ describeNetwork('BGP transport (TCP, MD5, TTL)', { binaries: ['ip'] }, () => {
     assert.ok(r.accepted !== undefined, r.error);
     assert.equal(r.accepted.remoteAddress, '10.100.0.21');
     r.dialed?.destroy();
+    r.accepted.destroy();
     r.reg.unregister();
     let closed = false;
     const stray = await attempt('10.100.0.99', {}, {});
