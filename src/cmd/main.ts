@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The one CLI: `metallb-ts <command>`. Composition only; each command lives in its own file under cmd/.
 import { Command } from 'commander';
+import { registerManifests } from './manifests.js';
+import { registerPlan } from './plan.js';
 import { registerController } from './controller.js';
+import { registerSpeaker } from './speaker.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -12,7 +15,10 @@ const program = new Command('metallb-ts')
 
 registerVersion(program);
 registerValidate(program);
+registerPlan(program);
 registerController(program);
+registerManifests(program);
+registerSpeaker(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`metallb-ts: ${err instanceof Error ? err.message : String(err)}\n`);

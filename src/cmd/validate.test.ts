@@ -216,6 +216,14 @@ describe('the built binary', () => {
     }
   });
 
+  test('a reader that stops early (validate | head -1) gets no stack trace', () => {
+    // Far more output than a pipe buffers, so the writes outlive the reader.
+    const many = file(Array.from({ length: 3000 }, (_, i) => pool.replace('name: p', `name: p${i}`).replace('10.0.0.0/24', '10.0.0.1')).join('---\n'));
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${mainJs}" validate -f "${many}" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.doesNotMatch(r.stderr, /EPIPE|^\s+at /m);
+    assert.equal(r.stdout.trim(), '1');
+  });
+
   test('without -f it says what is missing and exits non-zero', () => {
     const r = bin([]);
     assert.notEqual(r.status, 0);

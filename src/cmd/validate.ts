@@ -35,6 +35,13 @@ export function registerValidate(program: Command): void {
     .option('-n, --namespace <name>', 'the MetalLB namespace', defaultNamespace)
     .option('--partial', 'the input is not the whole configuration: missing Secrets, BFD profiles and community aliases are warnings')
     .action((opts: { filename: string[]; namespace: string; partial?: boolean }) => {
+      // `validate ... | head` closes the pipe early: that is not an error worth a stack trace.
+      for (const stream of [process.stdout, process.stderr]) {
+        stream.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+          throw err;
+        });
+      }
       process.exitCode = runValidate(opts.filename, { namespace: opts.namespace, partial: opts.partial === true }, {
         stdout: (line) => process.stdout.write(`${line}\n`),
         stderr: (line) => process.stderr.write(`${line}\n`),

@@ -24,13 +24,12 @@
 import { bgpPeerToV1beta2 } from '../api/bgp-peer-conversion.js';
 import { type ObjectResult, validateObject } from '../api/object-validator.js';
 import type { BGPPeerV1beta1 } from '../api/schema/bgp-peer.js';
+import { type AdmissionKind, admissionKinds } from '../api/webhook-endpoints.js';
 import { build } from './build.js';
 import { type ConfigProblem, formatProblem } from './problems.js';
 import { type ClusterResources, resourceKinds } from './resources.js';
 
-/** The kinds the webhook validates (MetalLB's six). */
-export const admissionKinds = ['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'BFDProfile', 'Community'] as const;
-export type AdmissionKind = (typeof admissionKinds)[number];
+export { admissionKinds, type AdmissionKind };
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 

@@ -33,6 +33,8 @@ export interface ControllerRuntimeOptions {
   /** Metrics and health endpoints; undefined disables one, port 0 picks a free port. */
   readonly metrics?: { readonly host: string; readonly port: number };
   readonly health?: { readonly host: string; readonly port: number };
+  /** More conditions of `/readyz` (the webhook serving), each with what to say while it is false. */
+  readonly readyChecks?: readonly { readonly notReady: string; readonly ready: () => boolean }[];
   readonly clock: Clock;
   readonly logger: Logger;
   readonly relistIntervalMs?: number;
@@ -142,7 +144,11 @@ export class ControllerRuntime {
     if (health !== undefined) {
       this.endpoints.push(await serveHttp({ ...health, routes: {
         '/healthz': () => textAnswer(200, 'ok\n'),
-        '/readyz': () => (this.ready() ? textAnswer(200, 'ok\n') : textAnswer(503, 'informers not synced\n')),
+        '/readyz': () => {
+          if (!this.ready()) return textAnswer(503, 'informers not synced\n');
+          const failing = (this.options.readyChecks ?? []).filter((c) => !c.ready()).map((c) => c.notReady);
+          return failing.length === 0 ? textAnswer(200, 'ok\n') : textAnswer(503, `${failing.join('\n')}\n`);
+        },
       } }));
     }
   }

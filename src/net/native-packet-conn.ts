@@ -4,6 +4,7 @@
  * Our own outgoing frames are not looped back (PACKET_IGNORE_OUTGOING).
  */
 import { MetallbError } from '../lib/errors.js';
+import { macFromBytes } from '../protocol/ethernet/mac.js';
 import { AF, PACKET, PACKET_MR, SOCK, SOL } from './constants.js';
 import { encodeBpf, type BpfInstruction } from './bpf.js';
 import { nativeAddon, netnsPath, pollEvents, sys, sysError, type NativeAddon, type NativePoller } from './native.js';
@@ -119,12 +120,12 @@ export class NativePacketConn implements PacketConn {
   }
 
   joinMulticastMac(mac: Uint8Array): void {
-    sys(`joining ${formatMac(mac)} on "${this.ifname}"`,
+    sys(`joining ${macFromBytes(mac)} on "${this.ifname}"`,
       () => this.addon.setsockopt(this.fd, SOL.packet, PACKET.addMembership, packetMreq(this.ifindex, mac)));
   }
 
   leaveMulticastMac(mac: Uint8Array): void {
-    sys(`leaving ${formatMac(mac)} on "${this.ifname}"`,
+    sys(`leaving ${macFromBytes(mac)} on "${this.ifname}"`,
       () => this.addon.setsockopt(this.fd, SOL.packet, PACKET.dropMembership, packetMreq(this.ifindex, mac)));
   }
 
@@ -134,8 +135,4 @@ export class NativePacketConn implements PacketConn {
     this.poller?.close();
     this.addon.close(this.fd);
   }
-}
-
-function formatMac(mac: Uint8Array): string {
-  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }

@@ -41,6 +41,11 @@ export interface SimOptions {
   readonly latencyMs?: { readonly min: number; readonly max: number };
   /** How long a stream attempt to an unreachable node takes to fail. */
   readonly streamTimeoutMs?: number;
+  /**
+   * Timers fire up to this much early, at random (Node arms timers against the event loop's cached clock, so a
+   * timer armed late in a busy turn fires early by that much). Default 0.
+   */
+  readonly earlyTimerMs?: number;
 }
 
 interface Pending {
@@ -158,7 +163,7 @@ export class SimNode {
         this.timer?.cancel();
         this.timer = undefined;
         if (Number.isFinite(a.atMs)) {
-          this.timer = net.clock.setTimer(a.atMs - net.clock.nowMs(), () => {
+          this.timer = net.clock.setTimer(a.atMs - net.clock.nowMs() - net.random() * net.earlyTimerMs, () => {
             this.timer = undefined;
             this.deliver('timer', () => ({ type: 'tick', nowMs: net.clock.nowMs() }));
           });
@@ -211,6 +216,7 @@ export class SimNetwork {
   readonly transitions: Transition[] = [];
   readonly config: SwimConfig;
   lossRate: number;
+  readonly earlyTimerMs: number;
   private readonly latency: { min: number; max: number };
   private readonly streamTimeoutMs: number;
   private readonly byAddress = new Map<string, SimNode>();
@@ -226,6 +232,7 @@ export class SimNetwork {
     this.lossRate = o.lossRate ?? 0;
     this.latency = { min: o.latencyMs?.min ?? 0.1, max: o.latencyMs?.max ?? 0.5 };
     this.streamTimeoutMs = o.streamTimeoutMs ?? 1000;
+    this.earlyTimerMs = o.earlyTimerMs ?? 0;
   }
 
   /** Adds a running node (not yet joined to anyone). */

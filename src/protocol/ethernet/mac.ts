@@ -27,9 +27,10 @@ export function macFromBytes(bytes: Uint8Array, offset = 0): MacAddress {
 }
 
 export function macToBytes(mac: MacAddress): Uint8Array {
-  const canonical = parseMac(mac);
-  if (canonical === undefined) throw new RangeError(`not a MAC address: "${mac}"`);
-  return Uint8Array.from(canonical.split(':').map((h) => parseInt(h, 16)));
+  if (!macPattern.test(mac)) throw new RangeError(`not a MAC address: "${mac}"`);
+  const out = new Uint8Array(6);
+  for (let i = 0; i < 6; i++) out[i] = parseInt(mac.slice(i * 3, i * 3 + 2), 16);
+  return out;
 }
 
 /** The group bit (I/G) of the first octet: broadcast and multicast destinations. */

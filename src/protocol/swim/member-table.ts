@@ -87,6 +87,8 @@ export function handleSuspect(ctx: StepContext, msg: Suspect, source: Address | 
   if (m === undefined) return;
   // Old incarnation: the member has refuted this already.
   if (msg.incarnation < m.incarnation) return;
+  // An accuser we hold dead has no standing: it is likely back from a partition, with news older than ours.
+  if (discredited(ctx, msg.from)) return;
   // Already suspect: an independent accusation shortens the timeout (Lifeguard), and is worth spreading.
   if (m.suspicion !== undefined) {
     if (confirmSuspicion(m.suspicion, msg.from, ctx.nowMs)) broadcast(ctx, msg.name, msg, false);
@@ -119,13 +121,29 @@ export function handleDead(ctx: StepContext, msg: Dead, source: Address | undefi
   if (msg.incarnation < m.incarnation) return;
   // Already gone.
   if (m.state === 'dead' || m.state === 'left') return;
+  const leaving = msg.from === msg.name;
+  // An accuser we hold dead has no standing (a node back from a partition buries everyone it lost).
+  if (!leaving && discredited(ctx, msg.from)) return;
+  // A death nobody here suspected is held as a suspicion first (memberlist does so for push-pull only): a stale
+  // or confused report cannot kill a live member outright, while a real death, suspected and gossiped before it
+  // was declared, still completes at once.
+  if (!leaving && m.state === 'alive' && reason === 'reportedDead') {
+    handleSuspect(ctx, { type: 'suspect', incarnation: msg.incarnation, name: msg.name, from: msg.from }, source);
+    return;
+  }
   const from = m.state;
   m.incarnation = msg.incarnation;
-  m.state = msg.from === msg.name ? 'left' : 'dead';
+  m.state = leaving ? 'left' : 'dead';
   m.stateChangeMs = ctx.nowMs;
   m.suspicion = undefined;
   broadcast(ctx, msg.name, msg, true);
   changed(ctx, m, from, m.state === 'left' ? 'left' : reason);
+}
+
+function discredited(ctx: StepContext, accuser: string): boolean {
+  if (accuser === ctx.s.self) return false;
+  const m = ctx.s.members.get(accuser);
+  return m !== undefined && (m.state === 'dead' || m.state === 'left');
 }
 
 /**

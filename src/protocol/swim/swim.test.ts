@@ -121,10 +121,31 @@ test('a suspect that refutes in time stays a member', () => {
 });
 
 test('a death notice at an older incarnation than the member refuted with is ignored', () => {
-  const s = trio();
+  const s = trio(quiet);
   receive(s, 0, B, 'b', { type: 'alive', incarnation: 4, name: 'b', address: B, meta: new Uint8Array() });
   assert.deepEqual(changes(receive(s, 1, C, 'c', { type: 'dead', incarnation: 3, name: 'b', from: 'c' })), []);
-  assert.deepEqual(changes(receive(s, 2, C, 'c', { type: 'dead', incarnation: 4, name: 'b', from: 'c' })), ['b:alive->dead:reportedDead']);
+});
+
+test('a death report about a member nobody here suspected is held as a suspicion first', () => {
+  const s = trio(quiet);
+  assert.deepEqual(changes(receive(s, 1, C, 'c', { type: 'dead', incarnation: 1, name: 'b', from: 'c' })), ['b:alive->suspect:suspected']);
+  assert.deepEqual(changes(receive(s, 2, B, 'b', { type: 'alive', incarnation: 2, name: 'b', address: B, meta: new Uint8Array() })), ['b:suspect->alive:refuted']);
+});
+
+test('a death report about a member already suspect completes at once', () => {
+  const s = trio(quiet);
+  receive(s, 1, C, 'c', { type: 'suspect', incarnation: 1, name: 'b', from: 'c' });
+  assert.deepEqual(changes(receive(s, 2, C, 'c', { type: 'dead', incarnation: 1, name: 'b', from: 'c' })), ['b:suspect->dead:reportedDead']);
+});
+
+test('accusations from a member we hold dead are ignored (it is back from a partition with old news)', () => {
+  const s = trio(quiet);
+  receive(s, 1, B, 'b', { type: 'suspect', incarnation: 1, name: 'c', from: 'b' });
+  runTicks(s, 1, 1 + config.suspicionMinMs);
+  assert.equal(s.members.get('c')?.state, 'dead');
+  assert.deepEqual(changes(receive(s, 500, C, 'c', { type: 'dead', incarnation: 1, name: 'b', from: 'c' })), []);
+  assert.deepEqual(changes(receive(s, 501, C, 'c', { type: 'suspect', incarnation: 1, name: 'b', from: 'c' })), []);
+  assert.equal(s.members.get('b')?.state, 'alive');
 });
 
 test('a death notice from the member itself means it left', () => {
@@ -216,4 +237,15 @@ test('a push-pull that holds us dead makes us refute', () => {
   remote.members.set('a', { name: 'a', address: A, incarnation: 10, state: 'dead', stateChangeMs: 0, meta: new Uint8Array(), suspicion: undefined });
   step(s, { type: 'streamResponse', nowMs: 1, requestId: 1, body: encodeStateBody(remote, false) });
   assert.equal(s.incarnation, 11);
+});
+
+test('a wake-up that comes early still gets a new timer (none is left armed otherwise)', () => {
+  // Node arms timers against the loop's cached clock: one armed late in a busy turn fires that much early.
+  const s = trio();
+  runTicks(s, 0, 200);
+  const due = s.wakeAtMs!;
+  const early = step(s, { type: 'tick', nowMs: due - 5 }).actions;
+  const timers = early.filter((a) => a.type === 'setTimer');
+  assert.equal(timers.length, 1);
+  assert.ok(timers[0]!.type === 'setTimer' && timers[0]!.atMs >= due);
 });

@@ -106,6 +106,9 @@ function handleMessage(ctx: StepContext, from: Address, m: DecodedMessage): void
 function handleTick(ctx: StepContext): void {
   const s = ctx.s;
   const lateMs = s.wakeAtMs === undefined ? 0 : ctx.nowMs - s.wakeAtMs;
+  // A tick consumes the timer, even one that fired a little early (Node's timers run on a whole-millisecond
+  // loop clock, so a wake-up can come a fraction of a millisecond before `atMs`): always ask for the next one.
+  s.wakeAtMs = undefined;
   const late = s.config.lifeguard && lateMs > s.config.lateToleranceMs;
   if (late) {
     count(ctx, 'lateTimer');

@@ -1,0 +1,146 @@
+/**
+ * The BGP side of one speaker (MetalLB `bgpController` + native session manager): one session per BGPPeer
+ * selected for this node, recreated whenever anything in the peer changes (MetalLB compares peers whole), and
+ * the union of every announced Service's prefixes pushed to each session through `setAdvertisements`, filtered
+ * by the advertisement's `peers` and by the address families the session carries. Declarative: the caller sets
+ * the peers and each Service's prefixes, then `sync()` once per batch.
+ */
+import type { Clock } from '../../lib/clock.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { IpFamily } from '../../lib/ip.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Peer } from '../../config/types.js';
+import type { Advertisement } from './advertisement.js';
+import { advertisementsPerPeer, type ServicePrefix } from './advertisements.js';
+import { peerSpecFromConfig } from './config-peer.js';
+import type { BgpMetrics } from './metrics.js';
+import { routerIdValue, sessionSettings, type BgpPeerSpec } from './peer-spec.js';
+import { BgpSession, type BgpSessionStatus } from './session.js';
+import type { BgpAcceptor, BgpDialer } from './transport.js';
+
+export interface BgpSessionsOptions {
+  readonly dialer: BgpDialer;
+  readonly acceptor?: BgpAcceptor;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: BgpMetrics;
+  /** The node's addresses: the default router ID (first IPv4) and the next hop of the other family. */
+  readonly nodeAddresses: () => { readonly IPv4?: string; readonly IPv6?: string };
+  /** BGP identifier when no IPv4 address is known (MetalLB hashes the node name). */
+  readonly fallbackRouterId: number;
+  readonly linkLocalFor?: (address: string) => string | undefined;
+  /** This process just started (graceful restart's Restart State bit). */
+  readonly restarting?: boolean;
+}
+
+interface Running {
+  readonly session: BgpSession;
+  readonly fingerprint: string;
+  readonly families: ReadonlySet<IpFamily>;
+}
+
+export class BgpSessions {
+  private readonly o: BgpSessionsOptions;
+  private readonly sessions = new Map<string, Running>();
+  private readonly services = new Map<string, readonly ServicePrefix[]>();
+  /** Peer name -> the Service keys that got at least one prefix to it at the last sync. */
+  private delivered = new Map<string, Set<string>>();
+  private readonly refused = new Map<string, string>();
+  private restarting: boolean;
+
+  constructor(o: BgpSessionsOptions) {
+    this.o = o;
+    this.restarting = o.restarting === true;
+  }
+
+  /** The BGPPeers this node peers with; sessions of peers gone or changed are closed (Cease). */
+  setPeers(peers: readonly Peer[]): void {
+    const wanted = new Map<string, BgpPeerSpec>();
+    for (const peer of peers) {
+      const r = peerSpecFromConfig(peer);
+      if ('unsupported' in r) {
+        if (this.refused.get(peer.name) !== r.unsupported) this.o.logger.error({ peer: peer.name, reason: r.unsupported }, 'BGP peer not supported');
+        this.refused.set(peer.name, r.unsupported);
+        continue;
+      }
+      this.refused.delete(peer.name);
+      for (const w of r.warnings) this.o.logger.warn({ peer: peer.name }, w);
+      wanted.set(peer.name, r.spec);
+    }
+    for (const [name, running] of [...this.sessions]) {
+      const spec = wanted.get(name);
+      if (spec !== undefined && JSON.stringify(spec) === running.fingerprint) continue;
+      running.session.close({ message: spec === undefined ? 'peer removed' : 'peer configuration changed' });
+      this.sessions.delete(name);
+      this.o.logger.info({ peer: name, reason: spec === undefined ? 'removed' : 'changed' }, 'closed BGP session');
+    }
+    for (const [name, spec] of wanted) if (!this.sessions.has(name)) this.open(name, spec);
+    // Only the sessions of the first configuration are a restart; later ones are new peers.
+    this.restarting = false;
+  }
+
+  private open(name: string, spec: BgpPeerSpec): void {
+    const addresses = this.o.nodeAddresses();
+    const v4 = addresses.IPv4 === undefined ? undefined : routerIdValue(addresses.IPv4);
+    try {
+      const session = new BgpSession({
+        peer: spec, defaultRouterId: v4 ?? this.o.fallbackRouterId, dialer: this.o.dialer, clock: this.o.clock, logger: this.o.logger,
+        nextHops: addresses, restarting: this.restarting,
+        ...(this.o.acceptor === undefined ? {} : { acceptor: this.o.acceptor }),
+        ...(this.o.metrics === undefined ? {} : { metrics: this.o.metrics }),
+        ...(this.o.linkLocalFor === undefined ? {} : { linkLocalFor: this.o.linkLocalFor }),
+      });
+      const families = new Set(sessionSettings(spec, 0).families);
+      this.sessions.set(name, { session, fingerprint: JSON.stringify(spec), families });
+      session.start();
+      this.o.logger.info({ peer: name, address: spec.peerAddress }, 'opened BGP session');
+    } catch (err) {
+      this.o.logger.error({ peer: name, err: errorMessage(err) }, 'could not open BGP session');
+    }
+  }
+
+  /** What this node announces for one Service (undefined or empty withdraws it). */
+  setService(key: string, prefixes: readonly ServicePrefix[] | undefined): void {
+    if (prefixes === undefined || prefixes.length === 0) this.services.delete(key);
+    else this.services.set(key, prefixes);
+  }
+
+  /** Pushes the desired advertisements to every session (each sends only its difference). */
+  sync(): void {
+    const names = [...this.sessions.keys()];
+    const perPeer = advertisementsPerPeer([...this.services.values()].flat(), names);
+    for (const [name, running] of this.sessions) {
+      const ads: Advertisement[] = (perPeer.get(name) ?? []).filter((a) => running.families.has(a.prefix.family));
+      running.session.setAdvertisements(ads);
+    }
+    this.delivered = new Map(names.map((n) => [n, new Set<string>()]));
+    for (const [key, prefixes] of this.services) {
+      for (const name of names) {
+        const running = this.sessions.get(name) as Running;
+        if (prefixes.some((p) => (p.peers.length === 0 || p.peers.includes(name)) && running.families.has(p.prefix.family))) {
+          this.delivered.get(name)?.add(key);
+        }
+      }
+    }
+  }
+
+  /** The peers (sorted names) that get at least one of the Service's prefixes (ServiceBGPStatus `peers`). */
+  peersFor(key: string): string[] {
+    return [...this.delivered].filter(([, keys]) => keys.has(key)).map(([name]) => name).sort();
+  }
+
+  /** Session name -> status, for diagnostics and tests. */
+  status(): Map<string, BgpSessionStatus> {
+    return new Map([...this.sessions].map(([name, r]) => [name, r.session.status()]));
+  }
+
+  peerNames(): string[] {
+    return [...this.sessions.keys()].sort();
+  }
+
+  /** Closes every session; `graceful` keeps the routes at peers that negotiated graceful restart. */
+  close(options: { graceful?: boolean } = {}): void {
+    for (const r of this.sessions.values()) r.session.close({ ...options, message: 'speaker stopping' });
+    this.sessions.clear();
+  }
+}
