@@ -163,6 +163,7 @@ export class ControllerRuntime {
       if (this.stopping || this.current !== undefined) return;
       const kc = this.options.kubeConfig;
       const session = new LeaderSession({
+        synced: Promise.all([this.services, this.pools, this.communities, this.namespaces].map((i) => i.synced)),
         services: this.services, pools: this.pools, config: this.config, core: kc.makeApiClient(k8s.CoreV1Api),
         custom: kc.makeApiClient(k8s.CustomObjectsApi), recorder: this.recorder, metrics: this.metrics,
         namespace: this.options.namespace, loadBalancerClass: this.options.loadBalancerClass,
@@ -174,6 +175,7 @@ export class ControllerRuntime {
       await session.start().catch((err: unknown) => {
         this.options.logger.error({ err: errorMessage(err) }, 'starting the controller session failed; retrying as leader');
         this.current = undefined;
+        this.metrics.leader.set(0);
         void session.stop();
         this.options.clock.setTimer(1000, () => { if (this.elector === undefined || this.elector.isLeader()) this.lead(); });
       });

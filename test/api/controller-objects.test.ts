@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
+import { controllerPermissions } from '../../src/deploy/rbac.js';
 import { ControllerEnv, metallbNamespace, settled } from '../support/controller-env.js';
+import { uncoveredCalls } from '../support/rbac-check.js';
 import { eventually } from '../support/test-api.js';
 
 let env: ControllerEnv;
@@ -107,4 +109,18 @@ test('metrics carry MetalLB\'s names; /healthz and /readyz answer', async () => 
   }
   assert.equal((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status, 200);
   assert.equal((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status, 200);
+});
+
+test('every request the controller makes is allowed by its RBAC rules (src/deploy/rbac.ts)', async () => {
+  await env.pool('r', { addresses: ['192.0.2.0/30'] });
+  const ctl = await env.controller('controller', { leaderElection: { leaseName: 'metallb-controller', leaseDurationMs: 2000 } });
+  await settled(ctl);
+  env.api.faults.inject({ user: 'controller', verb: 'update', subresource: 'status', code: 409, times: 1 });
+  for (const name of ['a', 'b', 'c', 'd', 'e']) await env.service(name);
+  for (let i = 0; i < 3; i++) await env.patchService('e', { metadata: { labels: { touch: String(i) } } });
+  await env.waitEvent('e', /AllocationFailed/);
+  await eventually('pool status', async () => (await env.getPool('r')).status?.['assignedIPv4'] === 4);
+  await ctl.stop();
+  const calls = env.api.requests().filter((r) => r.user === 'controller');
+  assert.deepEqual(uncoveredCalls(calls, controllerPermissions, metallbNamespace), []);
 });
