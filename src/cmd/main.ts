@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one CLI: `metallb-ts <command>`. Composition only; each command lives in its own file under cmd/.
 import { Command } from 'commander';
+import { registerLab } from './lab.js';
 import { registerManifests } from './manifests.js';
 import { registerPlan } from './plan.js';
 import { registerController } from './controller.js';
@@ -17,6 +18,7 @@ registerValidate(program);
 registerPlan(program);
 registerController(program);
 registerManifests(program);
+registerLab(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`metallb-ts: ${err instanceof Error ? err.message : String(err)}\n`);
