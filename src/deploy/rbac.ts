@@ -6,7 +6,7 @@
  */
 import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import { webhookNames } from '../api/webhook-endpoints.js';
-import { componentLabels, type InstallOptions } from './install-options.js';
+import { componentLabels, type InstallOptions, names } from './install-options.js';
 
 export interface PermissionRule {
   /** API group, '' for the core group. */
@@ -48,10 +48,23 @@ export const controllerPermissions: ComponentPermissions = {
     { group: 'metallb.io', resources: ['ipaddresspools', 'communities'], verbs: ['list', 'watch'], why: 'k8s/controller-runtime: config informers; webhook: lists before deciding' },
     { group: 'metallb.io', resources: ['l2advertisements', 'bgpadvertisements', 'bgppeers', 'bfdprofiles'], verbs: ['list'], why: 'webhook: lists before deciding' },
     { group: 'metallb.io', resources: ['ipaddresspools/status'], verbs: ['patch'], why: 'k8s/controller-objects: pool status counters' },
-    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create'], why: 'k8s/controller-objects: ConfigurationState/controller' },
-    { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['patch'], why: 'k8s/controller-objects: ConfigurationState/controller status' },
-    { group: '', resources: ['secrets'], verbs: ['get', 'create', 'update'], why: 'webhook: certificate Secret (get, create, update); k8s/controller-objects: memberlist Secret (get, create)' },
-    { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'], why: 'k8s/leader-elector: the controller Lease (followers watch it to take over on time)' },
+    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['create'], why: 'k8s/controller-objects: ConfigurationState/controller' },
+    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get'], resourceNames: ['controller'], why: 'k8s/controller-objects: ConfigurationState/controller' },
+    {
+      group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['patch'], resourceNames: ['controller'],
+      why: 'k8s/controller-objects: ConfigurationState/controller status',
+    },
+    { group: '', resources: ['secrets'], verbs: ['create'], why: 'webhook: certificate Secret; k8s/controller-objects: memberlist Secret' },
+    {
+      group: '', resources: ['secrets'], verbs: ['get', 'update'], resourceNames: [webhookNames.certSecret, names.memberlistSecret],
+      why: 'webhook: reads and renews its certificate Secret; k8s/controller-objects: reads the memberlist Secret',
+    },
+    { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['create'], why: 'k8s/leader-elector: the controller Lease' },
+    {
+      group: 'coordination.k8s.io', resources: ['leases'], verbs: ['get', 'update'], resourceNames: [names.leaseName],
+      why: 'k8s/leader-elector: reads, renews and releases the controller Lease',
+    },
+    { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['list', 'watch'], why: 'k8s/leader-elector: followers watch the Lease to take over on time' },
   ],
 };
 

@@ -249,9 +249,11 @@ export class LeaderSession {
     const releasing = changed.filter((u) => releases(byKey.get(u.key), u));
     const adding = changed.filter((u) => !releases(byKey.get(u.key), u));
     for (const u of updates) if (!u.changed) this.gate.releaseSettled(u.key);
+    // The allocator has changed whether or not every write lands: a failed write retries the reprocess, which
+    // then sees no change, so the pool status must be scheduled now, not after the writes.
+    if (changed.length > 0) this.schedulePoolStatus();
     await this.applyAll(releasing, byKey);
     await this.applyAll(adding, byKey);
-    if (changed.length > 0) this.schedulePoolStatus();
     return retry;
   }
 
@@ -274,6 +276,9 @@ export class LeaderSession {
   private completeInitialLoad(): void {
     if (this.state.initialLoadCompleted) return;
     this.state.completeInitialLoad();
+    // A new leader whose first pass changes nothing must still bring pool status up to date: the previous
+    // leader may have gone between assigning addresses and writing it. Only differences are written.
+    this.schedulePoolStatus();
     this.options.logger.info({ services: this.options.services.size() }, 'initial load complete');
     for (const key of this.deferred) this.queue.add(key);
     this.deferred.clear();
