@@ -6,6 +6,7 @@ import { registerLab } from './lab.js';
 import { registerManifests } from './manifests.js';
 import { registerPlan } from './plan.js';
 import { registerController } from './controller.js';
+import { registerSpeaker } from './speaker.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -19,6 +20,7 @@ registerValidate(program);
 registerPlan(program);
 registerController(program);
 registerManifests(program);
+registerSpeaker(program);
 registerLab(program);
 registerExplain(program);
 

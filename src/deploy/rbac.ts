@@ -51,7 +51,7 @@ export const controllerPermissions: ComponentPermissions = {
     { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create'], why: 'k8s/controller-objects: ConfigurationState/controller' },
     { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['patch'], why: 'k8s/controller-objects: ConfigurationState/controller status' },
     { group: '', resources: ['secrets'], verbs: ['get', 'create', 'update'], why: 'webhook: certificate Secret (get, create, update); k8s/controller-objects: memberlist Secret (get, create)' },
-    { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['get', 'create', 'update'], why: 'k8s/leader-elector: the controller Lease' },
+    { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'], why: 'k8s/leader-elector: the controller Lease (followers watch it to take over on time)' },
   ],
 };
 

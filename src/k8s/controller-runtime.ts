@@ -33,6 +33,8 @@ export interface ControllerRuntimeOptions {
   /** Metrics and health endpoints; undefined disables one, port 0 picks a free port. */
   readonly metrics?: { readonly host: string; readonly port: number };
   readonly health?: { readonly host: string; readonly port: number };
+  /** More conditions of `/readyz` (the webhook serving), each with what to say while it is false. */
+  readonly readyChecks?: readonly { readonly notReady: string; readonly ready: () => boolean }[];
   readonly clock: Clock;
   readonly logger: Logger;
   readonly relistIntervalMs?: number;
@@ -55,6 +57,7 @@ export class ControllerRuntime {
   private readonly recorder: EventRecorder;
   private readonly config: ControllerConfig;
   private readonly elector: LeaderElector | undefined;
+  private readonly leases: Informer<KubeObject> | undefined;
   private current: LeaderSession | undefined;
   private transition: Promise<void> = Promise.resolve();
   private endpoints: HttpEndpoint[] = [];
@@ -82,6 +85,17 @@ export class ControllerRuntime {
       identity: options.identity, clock: options.clock, logger: options.logger, ...leaseTimingsFor(options.leaderElection.leaseDurationMs),
       onStartedLeading: () => this.lead(), onStoppedLeading: () => this.follow(),
     });
+    if (options.leaderElection !== undefined && this.elector !== undefined) {
+      const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+      const elector = this.elector;
+      this.leases = new Informer<KubeObject>({
+        name: 'lease', kubeConfig: kc, path: `/apis/coordination.k8s.io/v1/namespaces/${options.namespace}/leases`,
+        list: (s) => coordination.listNamespacedLease({ namespace: options.namespace, ...s }),
+        fieldSelector: `metadata.name=${options.leaderElection.leaseName}`, clock: options.clock, logger: options.logger,
+      });
+      const seen = (o: KubeObject): void => elector.observeLease(o as unknown as k8s.V1Lease);
+      this.leases.on({ add: seen, update: seen });
+    }
   }
 
   private informer<T extends KubeObject>(name: string, path: string, list: InformerOptions['list']): Informer<T> {
@@ -114,6 +128,7 @@ export class ControllerRuntime {
 
   async start(): Promise<void> {
     for (const i of [this.services, this.pools, this.communities, this.namespaces]) i.start();
+    this.leases?.start();
     await this.serveEndpoints();
     if (this.elector === undefined) this.lead();
     else this.elector.start();
@@ -129,7 +144,11 @@ export class ControllerRuntime {
     if (health !== undefined) {
       this.endpoints.push(await serveHttp({ ...health, routes: {
         '/healthz': () => textAnswer(200, 'ok\n'),
-        '/readyz': () => (this.ready() ? textAnswer(200, 'ok\n') : textAnswer(503, 'informers not synced\n')),
+        '/readyz': () => {
+          if (!this.ready()) return textAnswer(503, 'informers not synced\n');
+          const failing = (this.options.readyChecks ?? []).filter((c) => !c.ready()).map((c) => c.notReady);
+          return failing.length === 0 ? textAnswer(200, 'ok\n') : textAnswer(503, `${failing.join('\n')}\n`);
+        },
       } }));
     }
   }
@@ -144,6 +163,7 @@ export class ControllerRuntime {
       if (this.stopping || this.current !== undefined) return;
       const kc = this.options.kubeConfig;
       const session = new LeaderSession({
+        synced: Promise.all([this.services, this.pools, this.communities, this.namespaces].map((i) => i.synced)),
         services: this.services, pools: this.pools, config: this.config, core: kc.makeApiClient(k8s.CoreV1Api),
         custom: kc.makeApiClient(k8s.CustomObjectsApi), recorder: this.recorder, metrics: this.metrics,
         namespace: this.options.namespace, loadBalancerClass: this.options.loadBalancerClass,
@@ -155,6 +175,7 @@ export class ControllerRuntime {
       await session.start().catch((err: unknown) => {
         this.options.logger.error({ err: errorMessage(err) }, 'starting the controller session failed; retrying as leader');
         this.current = undefined;
+        this.metrics.leader.set(0);
         void session.stop();
         this.options.clock.setTimer(1000, () => { if (this.elector === undefined || this.elector.isLeader()) this.lead(); });
       });
@@ -179,7 +200,7 @@ export class ControllerRuntime {
     await this.recorder.flush();
     this.recorder.close();
     await this.elector?.stop();
-    await Promise.all([this.services, this.pools, this.communities, this.namespaces].map((i) => i.stop()));
+    await Promise.all([this.services, this.pools, this.communities, this.namespaces, this.leases].map((i) => i?.stop()));
     await Promise.all(this.endpoints.map((e) => e.close()));
   }
 }

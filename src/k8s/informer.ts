@@ -39,6 +39,8 @@ export interface InformerOptions {
   /** Server-side watch timeout; client-go picks 5-10 min at random. */
   readonly watchTimeoutSec?: () => number;
   readonly random?: () => number;
+  /** Told whether the last list/watch attempt reached the API server (false on each failure, true on success). */
+  readonly onHealth?: (healthy: boolean) => void;
 }
 
 export interface InformerHandlers<T> {
@@ -130,6 +132,7 @@ export class Informer<T extends KubeObject> {
       } catch (err) {
         if (this.stopped) break;
         if (isGone(err)) needList = true;
+        this.options.onHealth?.(false);
         const delayMs = this.backoff.next();
         this.options.logger.warn({ informer: this.options.name, err: errorMessage(err), retryInMs: delayMs }, 'list/watch failed, retrying');
         await this.sleep(delayMs);
@@ -144,6 +147,7 @@ export class Informer<T extends KubeObject> {
     });
     this.listCount++;
     if (this.stopped) return;
+    this.options.onHealth?.(true);
     const fresh = new Map<string, T>();
     for (const item of result.items) {
       const plain = toPlain(item) as T;
@@ -251,6 +255,7 @@ export class Informer<T extends KubeObject> {
           return;
         }
         this.current = ctl;
+        this.options.onHealth?.(true);
         const dueMs = this.nextRelistMs - clock.nowMs();
         if (Number.isFinite(dueMs)) relistTimer = clock.setTimer(dueMs, () => { outcome = 'relist'; ctl.abort(); });
       }, reject);

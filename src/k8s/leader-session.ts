@@ -33,6 +33,8 @@ import { WriteGate } from './write-gate.js';
 export const reloadKey = '!reload';
 
 export interface LeaderSessionOptions {
+  /** Resolves when every input's cache (Services, pools, communities, namespaces) holds its first list. */
+  readonly synced: Promise<unknown>;
   readonly services: Informer<ServiceObject>;
   readonly pools: Informer<KubeObject>;
   readonly config: ControllerConfig;
@@ -95,8 +97,8 @@ export class LeaderSession {
 
   /** Waits for the caches, creates the memberlist Secret, and queues the first configuration load. */
   async start(): Promise<void> {
-    const { services, pools, core, namespace, memberlistSecretName, logger, metrics } = this.options;
-    await Promise.all([services.synced, pools.synced]);
+    const { core, namespace, memberlistSecretName, logger, metrics } = this.options;
+    await this.options.synced;
     if (this.stopped) return;
     metrics.setAllocatorSource(() => this.state.allocatorMetrics());
     if (await ensureMemberlistSecret(core, namespace, memberlistSecretName)) logger.info({ secret: memberlistSecretName }, 'created the memberlist secret');

@@ -159,6 +159,9 @@ export class SimNode {
         this.countStream(a.body.length);
         net.replyStream(this, a.streamId, a.body);
         return;
+      case 'checkListener':
+        net.checkListener(this, a.to, a.requestId, a.timeoutMs);
+        return;
       case 'setTimer':
         this.timer?.cancel();
         this.timer = undefined;
@@ -350,6 +353,23 @@ export class SimNetwork {
       }
       target.deliver('packet', () => ({ type: 'streamRequest', nowMs: this.clock.nowMs(), from: source, streamId, body }));
     });
+  }
+
+  /**
+   * A TCP connection to `to`'s gossip port, answered by its kernel: refused when its node is stopped (killed),
+   * listening when it runs (stalled and slow nodes too), unreachable across a cut or when SYN or SYN-ACK is lost.
+   */
+  checkListener(from: SimNode, to: Address, requestId: number, timeoutMs: number): void {
+    const target = this.byAddress.get(key(to));
+    const answer = (result: 'listening' | 'refused' | 'unreachable', afterMs: number): void => {
+      this.clock.setTimer(afterMs, () => from.deliver('packet', () => ({ type: 'listenerChecked', nowMs: this.clock.nowMs(), requestId, result })));
+    };
+    const lost = this.random() < this.lossRate || this.random() < this.lossRate;
+    if (target === undefined || lost || this.cuts.has(pairKey(from.name, target.name))) {
+      answer('unreachable', timeoutMs);
+      return;
+    }
+    answer(target.up ? 'listening' : 'refused', 2 * this.delayMs());
   }
 
   replyStream(from: SimNode, streamId: number, body: Uint8Array): void {

@@ -95,7 +95,7 @@ export class ControllerEnv {
     const kubeconfig = join(this.tmp, `${user}.yaml`);
     writeFileSync(kubeconfig, this.api.kubeconfigYaml(user));
     const main = new URL('../../src/cmd/main.js', import.meta.url).pathname;
-    const child = spawn(process.execPath, [main, 'controller', '--kubeconfig', kubeconfig, '--port', '0', '--health-probe-port', '0', '--log-level', 'warn', ...args], {
+    const child = spawn(process.execPath, [main, 'controller', '--kubeconfig', kubeconfig, '--port', '0', '--health-probe-port', '0', '--webhook-port', '0', '--log-level', 'warn', ...args], {
       env: { ...process.env, METALLB_NAMESPACE: metallbNamespace, METALLB_POD_NAME: user }, stdio: ['ignore', 'ignore', 'inherit'],
     });
     this.children.push(child);

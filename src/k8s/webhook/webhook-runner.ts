@@ -24,6 +24,8 @@ export interface WebhookRunnerOptions {
   readonly host?: string;
   readonly checkIntervalMs?: number;
   readonly policy?: CertPolicy;
+  /** Serve the Secret as it is; never write it or a caBundle (`--disable-cert-rotation`, e.g. with cert-manager). */
+  readonly externallyManagedCerts?: boolean;
 }
 
 export class WebhookRunner {
@@ -46,6 +48,7 @@ export class WebhookRunner {
       log,
       ...(options.checkIntervalMs === undefined ? {} : { checkIntervalMs: options.checkIntervalMs }),
       ...(options.policy === undefined ? {} : { policy: options.policy }),
+      externallyManaged: options.externallyManagedCerts === true,
     });
   }
 

@@ -101,3 +101,14 @@ export function defaultNamespace(ns: JsonObject): void {
   ns['spec'] = obj(ns['spec']);
   if (ns['status'] === undefined) ns['status'] = { phase: 'Active' };
 }
+
+/** Secrets: `stringData` is folded into `data` (base64) and never stored, as the real server does. */
+export function defaultSecret(secret: JsonObject): void {
+  const stringData = obj(secret['stringData']);
+  if (Object.keys(stringData).length > 0) {
+    const data = obj(secret['data']);
+    for (const [k, v] of Object.entries(stringData)) if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+    secret['data'] = data;
+  }
+  delete secret['stringData'];
+}

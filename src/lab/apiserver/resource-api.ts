@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './api-error.js';
-import { ClusterIpAllocator, defaultNamespace, defaultService } from './builtin-defaults.js';
+import { ClusterIpAllocator, defaultNamespace, defaultSecret, defaultService } from './builtin-defaults.js';
 import { admitCustomResource, resourceTypeFromCrd, withCrdStatus } from './custom-resources.js';
 import { generateName, nameProblems } from './names.js';
 import {
@@ -133,6 +133,7 @@ export class ResourceApi {
     const { type: t, version } = target;
     if (t.group === '' && t.plural === 'services') defaultService(obj, old, this.clusterIps);
     if (t.group === '' && t.plural === 'namespaces') defaultNamespace(obj);
+    if (t.group === '' && t.plural === 'secrets') defaultSecret(obj);
     if (t.custom) return admitCustomResource(t, version, this.present(t, version, obj));
     if (t.group === 'apiextensions.k8s.io' && t.plural === 'customresourcedefinitions') {
       const defined = resourceTypeFromCrd(obj);

@@ -234,7 +234,7 @@ test('joining sends our table to each seed, and a push-pull request is merged an
 test('a push-pull that holds us dead makes us refute', () => {
   const s = trio();
   const remote = node('b', B, 1);
-  remote.members.set('a', { name: 'a', address: A, incarnation: 10, state: 'dead', stateChangeMs: 0, meta: new Uint8Array(), suspicion: undefined });
+  remote.members.set('a', { name: 'a', address: A, incarnation: 10, state: 'dead', stateChangeMs: 0, meta: new Uint8Array(), suspicion: undefined, listener: undefined });
   step(s, { type: 'streamResponse', nowMs: 1, requestId: 1, body: encodeStateBody(remote, false) });
   assert.equal(s.incarnation, 11);
 });

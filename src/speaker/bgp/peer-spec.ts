@@ -3,6 +3,7 @@
  * config validation, plus a few metallb-ts extensions. `sessionSettings` turns it into what the FSM and the
  * transport need, with MetalLB's defaults.
  */
+import { crc32 } from 'node:zlib';
 import { parseIp, type IpFamily } from '../../lib/ip.js';
 import type { FsmConfig } from '../../protocol/bgp/fsm-types.js';
 import type { AcceptOptions, DialOptions } from './transport.js';
@@ -60,6 +61,15 @@ export interface SessionSettings {
 export function routerIdValue(text: string): number | undefined {
   const ip = parseIp(text);
   return ip?.family === 'IPv4' ? Number(ip.value) : undefined;
+}
+
+/**
+ * MetalLB's last fallback for the router ID when the node has no IPv4 address: the CRC32-IEEE of the node name,
+ * read little-endian (the same on every restart of the node). For `BgpSessions`' `fallbackRouterId`.
+ */
+export function routerIdFromNodeName(nodeName: string): number {
+  const sum = crc32(Buffer.from(nodeName, 'utf8')) >>> 0;
+  return (((sum & 0xff) << 24) | (((sum >>> 8) & 0xff) << 16) | (((sum >>> 16) & 0xff) << 8) | (sum >>> 24)) >>> 0;
 }
 
 /** RFC 4271 §4.2 / MetalLB: hold 0 or >= 3; keepalive defaults to a third of hold. */
