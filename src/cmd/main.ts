@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one CLI: `metallb-ts <command>`. Composition only; each command lives in its own file under cmd/.
 import { Command } from 'commander';
+import { registerExplain } from './explain.js';
 import { registerLab } from './lab.js';
 import { registerManifests } from './manifests.js';
 import { registerPlan } from './plan.js';
@@ -21,6 +22,7 @@ registerController(program);
 registerManifests(program);
 registerSpeaker(program);
 registerLab(program);
+registerExplain(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`metallb-ts: ${err instanceof Error ? err.message : String(err)}\n`);
