@@ -70,18 +70,21 @@ export const controllerPermissions: ComponentPermissions = {
 
 export const speakerPermissions: ComponentPermissions = {
   cluster: [
-    { group: '', resources: ['services', 'nodes', 'namespaces'], verbs: ['list', 'watch'], why: 'speaker informers' },
-    { group: 'discovery.k8s.io', resources: ['endpointslices'], verbs: ['list', 'watch'], why: 'speaker: which nodes have ready endpoints' },
-    { group: 'events.k8s.io', resources: ['events'], verbs: ['create', 'patch'], why: 'k8s/event-recorder: events on Services' },
+    { group: '', resources: ['services', 'nodes', 'namespaces'], verbs: ['list', 'watch'], why: 'k8s/speaker-cache: informers' },
+    { group: 'discovery.k8s.io', resources: ['endpointslices'], verbs: ['list', 'watch'], why: 'k8s/speaker-cache: which nodes have ready endpoints' },
+    { group: 'events.k8s.io', resources: ['events'], verbs: ['create', 'patch'], why: 'k8s/event-recorder: nodeAssigned and withdrawal events on Services' },
   ],
   namespaced: [
-    { group: 'metallb.io', resources: configKinds, verbs: ['list', 'watch'], why: 'speaker: config informers' },
-    { group: 'metallb.io', resources: ['servicel2statuses', 'servicebgpstatuses'], verbs: ['list', 'watch', 'create', 'update', 'delete'], why: 'speaker: status objects' },
-    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create', 'update'], why: 'speaker: ConfigurationState/speaker-<node>' },
-    { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['update'], why: 'speaker: ConfigurationState status' },
-    { group: '', resources: ['secrets'], verbs: ['list', 'watch'], why: 'speaker: BGP passwords, memberlist key' },
-    { group: '', resources: ['configmaps'], verbs: ['list', 'watch'], why: 'speaker: metallb-excludel2' },
-    { group: '', resources: ['pods'], verbs: ['list', 'watch'], why: 'speaker: the other speakers to join (gossip)' },
+    { group: 'metallb.io', resources: configKinds, verbs: ['list', 'watch'], why: 'k8s/speaker-cache: config informers' },
+    {
+      group: 'metallb.io', resources: ['servicel2statuses', 'servicebgpstatuses'], verbs: ['list', 'watch', 'create', 'delete'],
+      why: 'k8s/status-object-writer: one status object per announced Service (generateName, so no resourceNames)',
+    },
+    { group: 'metallb.io', resources: ['servicel2statuses/status', 'servicebgpstatuses/status'], verbs: ['update'], why: 'k8s/status-object-writer: status of those objects' },
+    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create'], why: 'k8s/speaker-configuration-state: ConfigurationState/speaker-<node> (one name per node)' },
+    { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['update'], why: 'k8s/speaker-configuration-state: its status' },
+    { group: '', resources: ['secrets'], verbs: ['list', 'watch'], why: 'k8s/speaker-cache: BGP passwords, the memberlist key' },
+    { group: '', resources: ['pods'], verbs: ['list', 'watch'], why: 'k8s/speaker-cache: the other speakers to join (gossip)' },
   ],
 };
 
