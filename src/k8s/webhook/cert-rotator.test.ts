@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { FakeClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
 import { MetallbError } from '../../lib/errors.js';
 import { type WebhookCertData, checkCertificates, defaultCertPolicy, splitPem } from './cert-plan.js';
+import { issueCa, issueServerCertificate } from './certificates.js';
 import { type CaBundleTarget, type CertStore, CertRotator, conflictCode } from './cert-rotator.js';
 
 const id = { serviceName: 'metallb-webhook-service', namespace: 'metallb-system' };
@@ -211,4 +212,21 @@ test('externally managed certificates (cert-manager) are served as they are: no 
   assert.equal(vwc.bundle, '', 'the caBundle is left to the CA injector');
   const empty = new CertRotator({ store: new MemoryStore(), targets: [], identity: id, clock, log, externallyManaged: true, serve: async () => {} });
   await assert.rejects(empty.tick(), { code: 'ERR_WEBHOOK_CERT_MISSING' });
+});
+
+test('a Secret from another rotator (PKCS#1 keys, a server certificate without all our names) keeps its CA: only the server certificate is reissued', async () => {
+  const clock = new FakeClock(0, Date.now());
+  const ca = await issueCa(new Date(clock.wallMs()), 3650 * dayMs);
+  const server = await issueServerCertificate(ca, { serviceName: 'other-service', namespace: 'metallb-system' }, new Date(clock.wallMs()), 3650 * dayMs);
+  const pkcs1 = (pem: string) => createPrivateKey(pem).export({ type: 'pkcs1', format: 'pem' }).toString();
+  const store = new MemoryStore();
+  store.data = { 'ca.crt': ca.certPem, 'ca.key': pkcs1(ca.keyPem), 'tls.crt': server.certPem, 'tls.key': pkcs1(server.keyPem) };
+  assert.match(store.data['ca.key'], /BEGIN RSA PRIVATE KEY/);
+  const events: Events = { log: [] };
+  const vwc = target('vwc', events);
+  await rotator(store, clock, events, [vwc]).r.tick();
+  assert.equal(store.writes, 1);
+  assert.equal(store.data['ca.crt'], ca.certPem, 'the CA the API server already trusts is kept');
+  assert.notEqual(store.data['tls.crt'], server.certPem);
+  assert.equal(vwc.bundle, ca.certPem);
 });
