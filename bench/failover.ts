@@ -120,10 +120,13 @@ async function soak(lab: FailoverLab, minutes: number, profile: 'lan' | 'fast'):
   }
   const answers = lab.answersSince(start);
   const deaths = lab.nodes.map((n) => (lab.daemonLog(n).match(/"to":"dead"/g) ?? []).length);
+  const refuted = lab.nodes.map((n) => (lab.daemonLog(n).match(/"reason":"refuted"/g) ?? []).length);
   const total = [...answers.values()].reduce((a, b) => a + b, 0);
   console.log(`\nSoak: ${minutes} min, profile ${profile}, ${spinners.length} spinning processes (both cores busy):`);
   console.log(`  client attempts ${total}, answered by: ${JSON.stringify(Object.fromEntries(answers))}`);
   console.log(`  members declared dead in speaker logs: ${JSON.stringify(Object.fromEntries(lab.nodes.map((n, i) => [n, deaths[i]])))}`);
+  console.log(`  suspicions refuted in speaker logs: ${JSON.stringify(Object.fromEntries(lab.nodes.map((n, i) => [n, refuted[i]])))}`);
+  console.log(`  load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const others = [...answers.keys()].filter((n) => n !== lab.owner && n !== '-');
   console.log(`  false failovers (answers from a node other than ${lab.owner}): ${others.length === 0 ? 'none' : others.join(', ')}`);
 }

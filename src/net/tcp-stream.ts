@@ -109,7 +109,10 @@ export type ListenerAnswer = 'listening' | 'refused' | 'unreachable';
 export function probeListener(to: StreamEndpoint, timeoutMs: number, localIp?: string): Promise<ListenerAnswer> {
   return new Promise((resolve) => {
     const socket = connect({ host: to.ip, port: to.port, ...(localIp === undefined ? {} : { localAddress: localIp }) });
+    let settled = false;
     const done = (answer: ListenerAnswer): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.removeAllListeners();
       socket.on('error', () => undefined);
@@ -118,7 +121,9 @@ export function probeListener(to: StreamEndpoint, timeoutMs: number, localIp?: s
       else socket.destroy();
       resolve(answer);
     };
-    const timer = setTimeout(() => done('unreachable'), timeoutMs);
+    // When this process was starved past the deadline, the timer runs before the I/O that completed meanwhile:
+    // give that I/O one event-loop turn (setImmediate runs after the poll phase) before saying unreachable.
+    const timer = setTimeout(() => setImmediate(() => done('unreachable')), timeoutMs);
     socket.once('connect', () => done('listening'));
     socket.once('error', (err) => done(errorCode(err) === 'ECONNREFUSED' ? 'refused' : 'unreachable'));
   });

@@ -60,14 +60,12 @@ export interface SwimConfig {
   readonly lifeguard: boolean;
   /**
    * Listener checks: a member that does not answer is also asked at the kernel level, with a TCP connection to its
-   * gossip port. A refusal (RST) means its process is gone: it is declared dead `refusedDeathMs` later, without
-   * waiting out the suspicion. A completed handshake means the process is there but slow (starved of CPU, in a
+   * gossip port. A refusal (RST) means its process is gone: it is declared dead at once (right after the
+   * suspicion is gossiped), without waiting out the suspicion timeout. A completed handshake means the process is there but slow (starved of CPU, in a
    * long pause): its death waits, re-checked every probe interval, up to `unresponsiveGraceMs` after the
    * suspicion started. No answer (a cut link, a dead host) leaves the suspicion as it is.
    */
   readonly listenerChecks: boolean;
-  /** Delay between a refused listener check and the death, so the suspicion is gossiped first. */
-  readonly refusedDeathMs: number;
   /** How long a member whose kernel still accepts connections may stay silent before it is declared dead. */
   readonly unresponsiveGraceMs: number;
 }
@@ -93,7 +91,6 @@ export function defaultSwimConfig(): SwimConfig {
     maxPacketBytes: 1400,
     lifeguard: true,
     listenerChecks: true,
-    refusedDeathMs: 10,
     unresponsiveGraceMs: 3000,
   };
 }

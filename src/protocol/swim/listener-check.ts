@@ -4,8 +4,8 @@
  * state: it refuses (RST) when the process is gone, and completes the handshake when the process is there but
  * not running (starved of CPU, paused), which UDP silence alone cannot tell apart from death.
  *
- * - `refused`: the member's process is gone; its suspicion ends in `refusedDeathMs` (just long enough for the
- *   suspicion to be gossiped first, so others accept the death at once), not at the suspicion timeout.
+ * - `refused`: the member's process is gone; it is suspected (if it was not), the suspicion is gossiped, and it is
+ *   declared dead in the same step (others, holding it suspect by then, accept the death at once).
  * - `listening`: its process is alive but silent; the death waits, re-checked every probe interval, until the
  *   member refutes or `unresponsiveGraceMs` have passed since the suspicion started.
  * - `unreachable`: nothing answered (a cut link, a dead host): the suspicion runs its normal course.
@@ -19,6 +19,8 @@ import { isLive } from './state.js';
 export function checkListener(ctx: StepContext, m: Member, timeoutMs: number): void {
   const s = ctx.s;
   if (!s.config.listenerChecks || m.name === s.self) return;
+  // A fresh answer is still good.
+  if (m.listener !== undefined && ctx.nowMs - m.listener.atMs < s.config.probeTimeoutMs) return;
   for (const name of s.listenerChecks.values()) if (name === m.name) return;
   const requestId = s.nextRequestId++;
   s.listenerChecks.set(requestId, m.name);
@@ -35,12 +37,6 @@ export function recordListenerResult(ctx: StepContext, requestId: number, result
   m.listener = { result, atMs: ctx.nowMs };
   count(ctx, result === 'refused' ? 'listenerRefused' : result === 'listening' ? 'listenerListening' : 'listenerUnreachable');
   return m;
-}
-
-/** A refused check: the suspicion (if any) ends shortly. */
-export function hastenDeath(ctx: StepContext, m: Member): void {
-  if (m.suspicion === undefined) return;
-  m.suspicion.deadlineMs = Math.min(m.suspicion.deadlineMs, ctx.nowMs + ctx.s.config.refusedDeathMs);
 }
 
 /**

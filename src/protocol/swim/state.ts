@@ -116,7 +116,7 @@ export type SwimCounter =
   | 'broadcastOverflow' | 'listenerRefused' | 'listenerListening' | 'listenerUnreachable' | 'deathDeferred';
 
 export type ChangeReason =
-  | 'joined' | 'rejoined' | 'updated' | 'suspected' | 'refuted' | 'suspicionTimeout' | 'reportedDead' | 'left' | 'reaped';
+  | 'joined' | 'rejoined' | 'updated' | 'suspected' | 'refuted' | 'suspicionTimeout' | 'processGone' | 'reportedDead' | 'left' | 'reaped';
 
 export interface MemberChange {
   readonly type: 'memberChange';

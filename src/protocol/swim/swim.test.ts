@@ -249,3 +249,43 @@ test('a wake-up that comes early still gets a new timer (none is left armed othe
   assert.equal(timers.length, 1);
   assert.ok(timers[0]!.type === 'setTimer' && timers[0]!.atMs >= due);
 });
+
+function listenerCheckOf(actions: readonly SwimAction[]): { requestId: number; to: Address } | undefined {
+  for (const a of actions) if (a.type === 'checkListener') return { requestId: a.requestId, to: a.to };
+  return undefined;
+}
+
+test('a silent probe target whose kernel refuses the connection is suspected and declared dead at once, suspicion first', () => {
+  const s = trio();
+  runTicks(s, 0, s.nextProbeMs);
+  const probe = s.probe!;
+  const target = probe.target;
+  const check = listenerCheckOf(runTicks(s, s.wakeAtMs!, probe.ackDeadlineMs));
+  assert.ok(check !== undefined, 'the listener is checked when helpers are asked');
+  const actions = step(s, { type: 'listenerChecked', nowMs: probe.ackDeadlineMs + 1, requestId: check.requestId, result: 'refused' }).actions;
+  assert.deepEqual(changes(actions), [`${target}:alive->suspect:suspected`, `${target}:suspect->dead:processGone`]);
+  const order = sent(actions).flatMap((p) => p.messages.filter((m) => m.type === 'suspect' || m.type === 'dead').map((m) => m.type));
+  assert.ok(order.indexOf('suspect') >= 0 && order.indexOf('suspect') < order.indexOf('dead'), `gossip order ${order.join(',')}`);
+});
+
+test('a suspect whose kernel still accepts connections is not declared dead until the grace has passed', () => {
+  const s = trio();
+  const first = receive(s, 100, C, 'c', { type: 'suspect', incarnation: 1, name: 'b', from: 'c' });
+  assert.deepEqual(listenerCheckOf(first)?.to, B, 'a new suspicion checks the suspect\'s listener');
+  // Every member's kernel keeps accepting connections; nobody answers pings.
+  const answer = (actions: readonly SwimAction[], nowMs: number): void => {
+    for (const a of actions) if (a.type === 'checkListener') answer(step(s, { type: 'listenerChecked', nowMs, requestId: a.requestId, result: 'listening' }).actions, nowMs);
+  };
+  answer(first, 101);
+  const seen: SwimAction[] = [];
+  let now = 101;
+  while (s.members.get('b')?.state === 'suspect' && now < 100 + config.unresponsiveGraceMs + 500) {
+    now = Math.max(now + 1, s.wakeAtMs ?? now + 1);
+    const actions = step(s, { type: 'tick', nowMs: now }).actions;
+    seen.push(...actions);
+    answer(actions, now + 1);
+  }
+  assert.equal(s.members.get('b')?.state, 'dead');
+  assert.ok(now >= 100 + config.unresponsiveGraceMs, `dead at ${now}`);
+  assert.ok(seen.some((a) => a.type === 'count' && a.counter === 'deathDeferred'));
+});

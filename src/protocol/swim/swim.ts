@@ -29,7 +29,7 @@ import { pushPullIntervalMs, retransmitLimit } from './config.js';
 import { handleAlive, handleDead, handleSuspect, leave, nextReapMs, reap } from './member-table.js';
 import type { Address, DecodedMessage, Message } from './messages.js';
 import { PacketBuilder, decodePacketBody } from './packet.js';
-import { deathShouldWait, hastenDeath, recordListenerResult } from './listener-check.js';
+import { deathShouldWait, recordListenerResult } from './listener-check.js';
 import { concludeRefusedProbe, handleAck, handleIndirectPing, handleNack, handlePing, runProbeTimers, runRelayTimers, startProbe } from './probe.js';
 import { pickRandom } from './random.js';
 import type { ListenerState, Member, SwimAction, SwimEvent, SwimState } from './state.js';
@@ -107,11 +107,21 @@ function handleMessage(ctx: StepContext, from: Address, m: DecodedMessage): void
   }
 }
 
+/**
+ * A refused listener: the member's process is gone. Suspect it (if our probe had not yet), gossip the suspicion
+ * now, then declare the death: receivers hold the member suspect when the death arrives, so they accept it at
+ * once (a death about a member they never suspected would only start a suspicion there).
+ */
 function handleListenerChecked(ctx: StepContext, requestId: number, result: ListenerState): void {
   const m = recordListenerResult(ctx, requestId, result);
   if (m === undefined || result !== 'refused') return;
   concludeRefusedProbe(ctx, m);
-  hastenDeath(ctx, m);
+  if (m.state === 'alive') {
+    handleSuspect(ctx, { type: 'suspect', incarnation: m.incarnation, name: m.name, from: ctx.s.self }, undefined);
+  }
+  if (m.state !== 'suspect') return;
+  if (ctx.s.gossipNow) gossipRound(ctx);
+  handleDead(ctx, { type: 'dead', incarnation: m.incarnation, name: m.name, from: ctx.s.self }, undefined, 'processGone');
 }
 
 function handleTick(ctx: StepContext): void {
