@@ -26,7 +26,7 @@ import type { EventRecorder } from './event-recorder.js';
 import { FreshView } from './fresh-view.js';
 import type { Informer } from './informer.js';
 import type { KubeObject } from './kube-object.js';
-import { ingressIpsOf, ServiceStatusWriter, type ServiceObject } from './service-status-writer.js';
+import { ingressIpsOf, ServiceStatusWriter, type DesiredLoadBalancerStatus, type ServiceObject } from './service-status-writer.js';
 import { WorkQueue } from './work-queue.js';
 import { WriteGate } from './write-gate.js';
 
@@ -143,7 +143,11 @@ export class LeaderSession {
   }
 
   private async reconcileService(key: string): Promise<void> {
-    await this.gate.enterShared(key);
+    for (;;) {
+      await this.gate.enterShared(key);
+      if (this.gate.mayConverge(key)) break; // checked in the same tick as the decision below
+      this.gate.leaveShared();
+    }
     try {
       const svc = this.view.get(key);
       const update = this.state.reconcile(key, svc as unknown as V1Service | undefined);
@@ -168,15 +172,20 @@ export class LeaderSession {
       this.gate.releaseSettled(update.key);
       return;
     }
-    const releasing = releases(svc, update);
-    if (releasing) this.gate.releaseStarted(update.key);
-    else this.gate.releaseSettled(update.key);
+    await this.write(update.key, svc, { ips: update.ingress.map((i) => i.ip ?? ''), pool: update.allocatedFromPool });
+  }
+
+  private async write(key: string, svc: ServiceObject, desired: DesiredLoadBalancerStatus): Promise<void> {
+    const keep = new Set(desired.ips);
+    const releasing = ingressIpsOf(svc).some((ip) => !keep.has(ip));
+    if (releasing) this.gate.releaseStarted(key);
+    else this.gate.releaseSettled(key);
     try {
-      const result = await this.writer.write(svc, { ips: update.ingress.map((i) => i.ip ?? ''), pool: update.allocatedFromPool });
-      if (result.written !== undefined) this.view.wrote(update.key, result.written);
-      this.gate.releaseSettled(update.key);
+      const result = await this.writer.write(svc, desired);
+      if (result.written !== undefined) this.view.wrote(key, result.written);
+      this.gate.releaseSettled(key);
     } catch (err) {
-      if (releasing) this.gate.releaseFailed(update.key);
+      if (releasing) this.gate.releaseFailed(key);
       throw err;
     }
   }
@@ -238,33 +247,39 @@ export class LeaderSession {
     }
   }
 
-  /** One pass over every Service; true when some Service asked for another pass. */
+  /**
+   * One pass over every Service; true when some Service asked for another pass. The pass decides everything
+   * at once, so its writes are ordered: first every release, as a write that only removes addresses (a
+   * Service moving from X to Y shows neither for a moment), and only once all of them have landed, every
+   * write that adds an address. Otherwise Y could be written to its new Service before its old one let go.
+   */
   private async reprocessAll(): Promise<boolean> {
     const services = this.options.services.list().map((s) => this.view.get(keyOf(s))).filter((s): s is ServiceObject => s !== undefined);
     const byKey = new Map(services.map((s) => [keyOf(s), s]));
     const { updates, retry } = this.state.reprocessAll(services as unknown as V1Service[]);
     this.options.metrics.updates.inc(updates.length);
     for (const u of updates) this.record(byKey.get(u.key), u.events);
-    const changed = updates.filter((u) => u.changed);
-    const releasing = changed.filter((u) => releases(byKey.get(u.key), u));
-    const adding = changed.filter((u) => !releases(byKey.get(u.key), u));
     for (const u of updates) if (!u.changed) this.gate.releaseSettled(u.key);
+    const changed = updates.filter((u) => u.changed && byKey.has(u.key));
     // The allocator has changed whether or not every write lands: a failed write retries the reprocess, which
     // then sees no change, so the pool status must be scheduled now, not after the writes.
     if (changed.length > 0) this.schedulePoolStatus();
-    await this.applyAll(releasing, byKey);
-    await this.applyAll(adding, byKey);
+    await this.inParallel(changed.filter((u) => releases(byKey.get(u.key), u)), (u) => {
+      const kept = ingressIpsOf(byKey.get(u.key)!).filter((ip) => u.ingress.some((i) => i.ip === ip));
+      return this.write(u.key, byKey.get(u.key)!, { ips: kept, pool: kept.length === 0 ? undefined : u.allocatedFromPool });
+    });
+    await this.inParallel(changed, (u) => this.apply(this.view.get(u.key) ?? byKey.get(u.key), u));
     return retry;
   }
 
-  /** Writes updates with bounded concurrency; fails after all were tried if any failed. */
-  private async applyAll(updates: readonly ServiceUpdate[], byKey: ReadonlyMap<string, ServiceObject>): Promise<void> {
+  /** Runs `fn` over `updates` with bounded concurrency; fails after all were tried if any failed. */
+  private async inParallel(updates: readonly ServiceUpdate[], fn: (u: ServiceUpdate) => Promise<void>): Promise<void> {
     const failures: unknown[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < updates.length) {
         const u = updates[next++]!;
-        await this.apply(byKey.get(u.key), u).catch((err: unknown) => { failures.push(err); });
+        await fn(u).catch((err: unknown) => { failures.push(err); });
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 8, updates.length) }, worker));

@@ -88,3 +88,29 @@ test('a waiting reprocess is not starved by a stream of single-Service reconcile
   await tick();
   assert.equal(b.done(), true);
 });
+
+test('of waiters admitted together, one that releases first keeps the next from converging', async () => {
+  const gate = new WriteGate();
+  gate.releaseStarted('x');
+  const order: string[] = [];
+  const converge = async (key: string, release: boolean): Promise<void> => {
+    for (;;) {
+      await gate.enterShared(key);
+      if (gate.mayConverge(key)) break;
+      gate.leaveShared();
+    }
+    order.push(key);
+    if (release) gate.releaseStarted(key);
+  };
+  const a = converge('a', true);
+  const b = converge('b', false);
+  await tick();
+  gate.releaseSettled('x');
+  await a;
+  await tick();
+  assert.deepEqual(order, ['a'], 'b waits for the release a registered as it converged');
+  gate.leaveShared();
+  gate.releaseSettled('a');
+  await b;
+  assert.deepEqual(order, ['a', 'b']);
+});

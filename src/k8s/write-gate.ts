@@ -26,12 +26,22 @@ export class WriteGate {
   /** Keys whose last decision released addresses their Service may still show: 'inflight' or 'failed'. */
   private readonly releases = new Map<string, 'inflight' | 'failed'>();
 
-  /** Waits until a single-Service reconcile of `key` may converge. */
+  /**
+   * Waits until a single-Service reconcile of `key` may enter. Several waiters are admitted together and
+   * resume one after the other, and one of them may release addresses before the next converges: so check
+   * `mayConverge(key)` again in the same synchronous block as the convergence, and leave and enter again
+   * when it says no.
+   */
   enterShared(key: string): Promise<void> {
     return new Promise((resolve) => {
       this.waiters.push({ exclusive: false, key, resolve });
       this.wake();
     });
+  }
+
+  /** True when no other key's release is unsettled (call after enterShared, right before converging). */
+  mayConverge(key: string): boolean {
+    return this.sharedMayEnter(key);
   }
 
   leaveShared(): void {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ControllerRuntime, type ControllerRuntimeOptions } from '../../src/k8s/controller-runtime.js';
+import { withKeepAlive } from '../../src/k8s/kube-config.js';
 import { start, type ApiServer } from '../../src/lab/apiserver/index.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -81,6 +82,7 @@ export class ControllerEnv {
   async controller(user = 'controller', extra: Partial<ControllerRuntimeOptions> = {}): Promise<ControllerRuntime> {
     const kc = new k8s.KubeConfig();
     kc.loadFromOptions(this.api.kubeconfig(user));
+    withKeepAlive(kc);
     const runtime = new ControllerRuntime({
       kubeConfig: kc, namespace: metallbNamespace, loadBalancerClass: '', identity: user, memberlistSecretName: 'memberlist',
       clock: systemClock, logger: silentLogger(), ...extra,

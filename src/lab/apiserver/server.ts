@@ -55,6 +55,8 @@ export interface ApiServer {
   kubeconfigYaml(user?: string): string;
   /** Number of open watch streams. */
   watchCount(): number;
+  /** TCP connections accepted so far (to check that clients reuse connections). */
+  connectionCount(): number;
   /**
    * Every committed change, synchronously, in order (ground truth for invariant checks: nothing is
    * missed, unlike a watch that may be dropped or compacted). `resource` is the plural, e.g. "services".
@@ -115,11 +117,13 @@ export async function start(options: ApiServerOptions = {}): Promise<ApiServer> 
     });
   });
   server.keepAliveTimeout = 60_000;
+  let connections = 0;
+  server.on('connection', () => { connections++; });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
-  return serverHandle(server, ctx, records, listeners, watches, options.host ?? '127.0.0.1');
+  return { ...serverHandle(server, ctx, records, listeners, watches, options.host ?? '127.0.0.1'), connectionCount: () => connections };
 }
 
 function bootstrap(api: ResourceApi, registry: Registry, options: ApiServerOptions, nowIso: string): void {
@@ -174,7 +178,7 @@ async function handleAdmin(ctx: HandlerContext, req: IncomingMessage, res: Serve
 }
 
 function serverHandle(server: Server, ctx: HandlerContext, records: RequestRecord[], listeners: Set<(r: RequestRecord) => void>,
-  watches: Set<WatchStream>, host: string): ApiServer {
+  watches: Set<WatchStream>, host: string): Omit<ApiServer, 'connectionCount'> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfig = (user = 'admin'): KubeconfigOptions => ({
