@@ -7,6 +7,7 @@
  *   node dist/bench/bgp-bulk.js [--prefixes 100000] [--trials 3]   (root; uses network namespaces)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNetwork, defaultTopology, runPrefix, waitFor, type Network, type SupervisedProcess } from '../src/lab/netns/index.js';
@@ -71,6 +72,8 @@ async function timeToAll(ctl: BirdControl): Promise<number> {
       return (doneMs - birdTimeMs(since[1] ?? '')) / 1000;
     }
     if (Date.now() > deadline) throw new Error(`receiver never held ${n} routes:\n${text}`);
+    // anchors.md §2 polls every 5 ms: BIRD answers the CLI between its BGP work, so a tighter loop would slow it.
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -134,7 +137,7 @@ try {
   const gob = of('gobgpd');
   const tOurs = median(ours.map((r) => r.seconds));
   const tGob = median(gob.map((r) => r.seconds));
-  console.log(`\nN = ${n}, ${trials} trials each, medians:`);
+  console.log(`\nN = ${n}, ${trials} trials each, medians (${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
   console.log(`  metallb-ts  ${tOurs.toFixed(3)} s   RSS ${median(ours.map((r) => r.rssMiB)).toFixed(1)} MiB`);
   console.log(`  gobgpd      ${tGob.toFixed(3)} s   RSS ${median(gob.map((r) => r.rssMiB)).toFixed(1)} MiB`);
   console.log(`  ratio metallb-ts / gobgpd: ${(tOurs / tGob).toFixed(2)} (goal <= 0.50)`);

@@ -9,9 +9,9 @@
  *   npx tsc -p . && sudo node dist/bench/failover.js [--trials 20] [--only lan,fast,ka-default,ka-v3] \
  *     [--faults kill,cut,term] [--soak-minutes 10] [--soak-profile lan] [--json out.json]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { networkTierProblem } from '../test/support/network-tier.js';
 import { FailoverLab, epochMs, type Contender, type Fault, type TrialResult } from '../test/support/failover-lab.js';
@@ -44,16 +44,14 @@ const faultLabels: Record<Fault, string> = { kill: 'kill -9', cut: 'link cut', t
 
 function machine(): string {
   const cpu = cpus()[0]?.model ?? '?';
-  let keepalived = '?';
-  try {
-    keepalived = execFileSync('keepalived', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0] ?? '?';
-  } catch (err) {
-    keepalived = String((err as { stderr?: string }).stderr ?? '').split('\n')[0] ?? '?';
-  }
-  return `${cpus().length} vCPU (${cpu}), kernel ${release()}, Node ${process.version}, ${keepalived}`;
+  // keepalived prints its version on stderr.
+  const v = spawnSync('keepalived', ['--version'], { encoding: 'utf8' });
+  const keepalived = `${v.stdout}${v.stderr}`.split('\n')[0] ?? '?';
+  return `${cpus().length} vCPU (${cpu}), kernel ${release()}, Node ${process.version}, ${keepalived}; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
 }
 
 const fmt = (x: number): string => x.toFixed(1);
+const failures: string[] = [];
 
 async function runTrials(lab: FailoverLab, key: string, faults: readonly Fault[], trials: number): Promise<Map<Fault, TrialResult[]>> {
   const c = contenders[key]!;
@@ -65,9 +63,17 @@ async function runTrials(lab: FailoverLab, key: string, faults: readonly Fault[]
   for (const fault of faults) {
     const results: TrialResult[] = [];
     for (let i = 0; i < trials; i++) {
-      const r = await lab.trial(fault, Math.random() * cycleMs);
-      results.push(r);
-      process.stderr.write(`${key} ${fault} #${i + 1}: ${fmt(r.ms)} ms ${r.from} -> ${r.to}, ${r.failedAttempts} failed\n`);
+      try {
+        const r = await lab.trial(fault, Math.random() * cycleMs);
+        results.push(r);
+        process.stderr.write(`${key} ${fault} #${i + 1}: ${fmt(r.ms)} ms ${r.from} -> ${r.to}, ${r.failedAttempts} failed\n`);
+      } catch (err) {
+        // A trial without a failover is a result too: count it, start the contender afresh, go on.
+        failures.push(`${key} ${fault} #${i + 1}: ${(err as Error).message}`);
+        process.stderr.write(`${key} ${fault} #${i + 1}: FAILED ${(err as Error).message}\n`);
+        if (c.kind === 'gossip') await lab.useGossip(c.profile);
+        else await lab.useKeepalived(c.variant);
+      }
     }
     out.set(fault, results);
   }
@@ -143,6 +149,7 @@ try {
   }
   printTable(all);
   printRatios(all);
+  console.log(`\nTrials without a failover within 20 s: ${failures.length === 0 ? 'none' : `\n  ${failures.join('\n  ')}`}`);
   if (values.json !== undefined) writeFileSync(values.json, JSON.stringify(Object.fromEntries([...all].map(([k, v]) => [k, Object.fromEntries(v)])), null, 1));
   const soakMinutes = Number(values['soak-minutes']);
   if (soakMinutes > 0) await soak(lab, soakMinutes, values['soak-profile'] === 'fast' ? 'fast' : 'lan');

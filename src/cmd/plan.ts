@@ -40,6 +40,13 @@ export function registerPlan(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      // `plan ... | head` closes the pipe early: that is not an error worth a stack trace.
+      for (const stream of [process.stdout, process.stderr]) {
+        stream.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+          throw err;
+        });
+      }
       process.exitCode = runPlan(opts.filename, { output: opts.output as PlanFormat, namespace: opts.namespace, loadBalancerClass: opts.lbClass }, {
         stdout: (line) => process.stdout.write(`${line}\n`),
         stderr: (line) => process.stderr.write(`${line}\n`),

@@ -70,6 +70,8 @@ const cases: Case[] = [
     events: [failed('service can not have both metallb.io/loadBalancerIPs and svc.Spec.LoadBalancerIP')] },
   { desc: 'an unparsable spec.loadBalancerIP is refused', svc: { loadBalancerIP: 'please sir may I have an IP address thank you' }, ok: false,
     events: [failed('invalid spec.loadBalancerIP "please sir may I have an IP address thank you"')] },
+  { desc: 'invalid requested IPs on a Service holding an address keep the address', svc: { ingress: ['1.2.3.0'], loadBalancerIP: '1.2.3.1', annotations: { 'metallb.io/loadBalancerIPs': '1.2.3.1', 'metallb.io/ip-allocated-from-pool': 'pool1' } },
+    ok: false, events: [warn('LoadBalancerFailed', 'invalid requested loadbalancer IPs: service can not have both metallb.io/loadBalancerIPs and svc.Spec.LoadBalancerIP')] },
   { desc: 'a requested IP outside the requested pool is refused', svc: { annotations: { 'metallb.io/loadBalancerIPs': '1.2.3.1', 'metallb.io/address-pool': 'pool2' } }, ok: false,
     events: [failed('requested loadBalancer IP(s) ["1.2.3.1"] is not compatible with requested address pool pool2')] },
   { desc: 'an unparsable annotation is refused', svc: { annotations: { 'metallb.io/loadBalancerIPs': 'nope' } }, ok: false, events: [failed('invalid metallb.io/loadBalancerIPs: "nope"')] },

@@ -42,7 +42,8 @@ export function leaseTimingsFor(leaseDurationMs: number): { leaseDurationMs: num
 
 interface Observed {
   readonly holder: string | undefined;
-  readonly renewTime: string | undefined;
+  /** renewTime in ms (typed and raw leases render MicroTime differently; the instant is what counts). */
+  readonly renewMs: number | undefined;
   readonly transitions: number;
   readonly leaseDurationMs: number;
 }
@@ -50,9 +51,10 @@ interface Observed {
 function observe(lease: k8s.V1Lease): Observed {
   const spec = lease.spec ?? {};
   const renew = spec.renewTime as unknown;
+  const renewMs = renew instanceof Date ? renew.getTime() : typeof renew === 'string' ? Date.parse(renew) : undefined;
   return {
-    holder: spec.holderIdentity === '' ? undefined : spec.holderIdentity,
-    renewTime: renew instanceof Date ? renew.toISOString() : (renew as string | undefined),
+    holder: spec.holderIdentity === '' || spec.holderIdentity === null ? undefined : spec.holderIdentity,
+    renewMs: renewMs === undefined || Number.isNaN(renewMs) ? undefined : renewMs,
     transitions: spec.leaseTransitions ?? 0,
     leaseDurationMs: (spec.leaseDurationSeconds ?? 15) * 1000,
   };
@@ -179,16 +181,36 @@ export class LeaderElector {
       if (!(err instanceof k8s.ApiException && err.code === 404)) throw err;
       return this.conflictIsLoss(() => coordination.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.spec(undefined) } }));
     }
+    const seen = this.see(lease, nowMs);
+    if (seen.holder !== undefined && seen.holder !== identity && this.observedAtMs + seen.leaseDurationMs > nowMs) return false;
+    const body: k8s.V1Lease = { ...lease, spec: this.spec(lease.spec) };
+    return this.conflictIsLoss(() => coordination.replaceNamespacedLease({ name, namespace, body }));
+  }
+
+  /** Records a read or watched lease; the follower's clock for its expiry restarts when it changed. */
+  private see(lease: k8s.V1Lease, nowMs: number): Observed {
     const seen = observe(lease);
-    if (this.observed === undefined || seen.holder !== this.observed.holder || seen.renewTime !== this.observed.renewTime
-      || seen.transitions !== this.observed.transitions) {
+    const o = this.observed;
+    if (o === undefined || seen.holder !== o.holder || seen.renewMs !== o.renewMs || seen.transitions !== o.transitions) {
       this.observed = seen;
       this.observedAtMs = nowMs;
     }
     this.noteLeader(seen.holder);
-    if (seen.holder !== undefined && seen.holder !== identity && this.observedAtMs + seen.leaseDurationMs > nowMs) return false;
-    const body: k8s.V1Lease = { ...lease, spec: this.spec(lease.spec) };
-    return this.conflictIsLoss(() => coordination.replaceNamespacedLease({ name, namespace, body }));
+    return seen;
+  }
+
+  /**
+   * A lease seen on a watch (optional): a follower then learns of each renewal at once instead of at its
+   * next poll, so it takes over no later than one lease duration after the holder's last renewal. (A leader
+   * learns nothing from it: a late event may predate its own takeover; it relies on its renewals.)
+   */
+  observeLease(lease: k8s.V1Lease): void {
+    if (this.stopped || this.leading || lease.metadata?.name !== this.options.leaseName) return;
+    this.see(lease, this.options.clock.nowMs());
+    if (this.attempt === undefined && this.loopTimer !== undefined) {
+      this.loopTimer.cancel();
+      this.loopTimer = this.options.clock.setTimer(this.nextDelayMs(), () => this.tick());
+    }
   }
 
   private spec(current: k8s.V1LeaseSpec | undefined): k8s.V1LeaseSpec {

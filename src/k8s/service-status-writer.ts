@@ -27,6 +27,12 @@ export interface DesiredLoadBalancerStatus {
 
 export type StatusWriteOutcome = 'unchanged' | 'written' | 'gone';
 
+export interface StatusWriteResult {
+  readonly outcome: StatusWriteOutcome;
+  /** The Service as the API server returned it after our write (plain JSON). */
+  readonly written?: ServiceObject;
+}
+
 export function ingressIpsOf(svc: ServiceObject): string[] {
   return (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== '');
 }
@@ -64,30 +70,31 @@ export class ServiceStatusWriter {
   }
 
   /** Brings `svc` (as cached) to `desired`. `gone` when the Service was deleted or replaced meanwhile. */
-  async write(svc: ServiceObject, desired: DesiredLoadBalancerStatus): Promise<StatusWriteOutcome> {
+  async write(svc: ServiceObject, desired: DesiredLoadBalancerStatus): Promise<StatusWriteResult> {
     let current = svc;
     const uid = svc.metadata?.uid;
     for (let attempt = 0; ; attempt++) {
-      if (statusMatches(current, desired)) return 'unchanged';
+      if (statusMatches(current, desired)) return { outcome: 'unchanged' };
       try {
-        await this.put(withDesiredStatus(current, desired));
+        const written = await this.put(withDesiredStatus(current, desired));
         this.options.onWrite?.('ok');
-        return 'written';
+        return { outcome: 'written', written };
       } catch (err) {
         const code = err instanceof k8s.ApiException ? (err.code as number) : undefined;
         this.options.onWrite?.(code === 409 ? 'conflict' : 'error');
-        if (code === 404) return 'gone';
+        if (code === 404) return { outcome: 'gone' };
         if (code !== 409 || attempt >= (this.options.conflictRetries ?? 3)) throw wrap(svc, err);
       }
       const fresh = await this.read(current);
-      if (fresh === undefined || fresh.metadata?.uid !== uid) return 'gone';
+      if (fresh === undefined || fresh.metadata?.uid !== uid) return { outcome: 'gone' };
       current = fresh;
     }
   }
 
-  private async put(body: ServiceObject): Promise<void> {
+  private async put(body: ServiceObject): Promise<ServiceObject> {
     const { name = '', namespace = '' } = body.metadata ?? {};
-    await this.options.core.replaceNamespacedServiceStatus({ name, namespace, body: body as unknown as k8s.V1Service });
+    const written = await this.options.core.replaceNamespacedServiceStatus({ name, namespace, body: body as unknown as k8s.V1Service });
+    return JSON.parse(JSON.stringify(written)) as ServiceObject;
   }
 
   private async read(svc: ServiceObject): Promise<ServiceObject | undefined> {

@@ -69,10 +69,12 @@ speaker.setServices([{
   endpoints: [{ conditions: { ready: true } }],
 }]);
 members.start();
-speaker.start();
 const peers = values.peers.split(',').filter((p) => p !== '').map((ip) => ({ ip, port }));
-void members.join(peers);
-logger.info({ profile, peers: peers.map((p) => p.ip) }, 'ready');
+// Elect only once the first join has been tried: a speaker that starts alone would elect itself for every
+// Service and announce over the real owner until it learns of the others.
+const joined = await members.join(peers);
+speaker.start();
+logger.info({ profile, peers: peers.map((p) => p.ip), joined }, 'ready');
 
 let stopping = false;
 process.on('SIGTERM', () => {

@@ -21,9 +21,10 @@ export const bgpPort = 179;
 export function socketIo(socket: Socket): BgpConnectionIo {
   socket.setNoDelay(true);
   let lastError: string | undefined;
+  let closed = false;
   const closeFns: ((error?: string) => void)[] = [];
   socket.on('error', (err) => { lastError = errorCode(err) ?? errorMessage(err); });
-  socket.on('close', () => { for (const fn of closeFns) fn(lastError); });
+  socket.on('close', () => { closed = true; for (const fn of closeFns) fn(lastError); });
   return {
     localAddress: canonicalIp(socket.localAddress ?? '') ?? socket.localAddress ?? '',
     remoteAddress: canonicalIp(socket.remoteAddress ?? '') ?? socket.remoteAddress ?? '',
@@ -32,7 +33,10 @@ export function socketIo(socket: Socket): BgpConnectionIo {
     close: () => { if (!socket.destroyed) socket.end(); },
     destroy: () => { socket.destroy(); },
     onData: (fn) => { socket.on('data', fn); },
-    onClose: (fn) => { closeFns.push(fn); },
+    onClose: (fn) => {
+      if (closed) queueMicrotask(() => fn(lastError));
+      else closeFns.push(fn);
+    },
   };
 }
 
@@ -80,16 +84,23 @@ function socketFd(socket: Socket): number | undefined {
 
 /**
  * One listening socket per address (default `[::]:179`, dual stack) shared by every session: an accepted
- * connection goes to the session registered for its remote address, or is closed.
+ * connection goes to the session registered for its remote address, or is closed. MD5 keys are per peer on the
+ * listener; TTL and GTSM's minimum TTL are per peer on the accepted socket, so GTSM guards the session from its
+ * first segment after the handshake (the listener itself does not filter SYNs by TTL).
  */
 export class TcpBgpAcceptor implements BgpAcceptor {
   private readonly registrations = new Map<string, Registration>();
   private readonly listeners: TcpListener[] = [];
+  /** Accepted sockets still open, so `close` never waits on a connection a peer went quiet on. */
+  private readonly open = new Set<Socket>();
 
   static async listen(options: BgpTcpOptions & { readonly addresses?: readonly { ip: string; port: number }[] } = {}): Promise<TcpBgpAcceptor> {
     const acceptor = new TcpBgpAcceptor();
     for (const local of options.addresses ?? [{ ip: '::', port: bgpPort }]) {
-      acceptor.listeners.push(await listenTcp({ local, ...(options.netns === undefined ? {} : { netns: options.netns }) },
+      // The SYN-ACK leaves with the listener's TTL: 255, so a GTSM peer (RFC 5082) accepts it. A dual-stack
+      // listener needs it for IPv6 and for v4-mapped IPv4.
+      const configure = (fd: number): void => { try { setUnicastTtl(fd, 'IPv4', 255); } catch { /* an IPv6-only socket */ } };
+      acceptor.listeners.push(await listenTcp({ local, ttl: 255, configure, ...(options.netns === undefined ? {} : { netns: options.netns }) },
         (socket) => acceptor.handle(socket)));
     }
     return acceptor;
@@ -109,8 +120,15 @@ export class TcpBgpAcceptor implements BgpAcceptor {
     };
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.listeners.map((l) => l.close()));
+  /**
+   * Stops listening and drops accepted connections still open (their sessions have normally closed them already).
+   * Does not wait for peers: a connection whose peer went silent (or whose segments GTSM drops) would never end.
+   */
+  close(): Promise<void> {
+    for (const l of this.listeners) l.server.close();
+    for (const socket of this.open) socket.destroy();
+    this.open.clear();
+    return Promise.resolve();
   }
 
   private setKey(peer: string, key: string): void {
@@ -127,6 +145,8 @@ export class TcpBgpAcceptor implements BgpAcceptor {
     const remote = canonicalIp(socket.remoteAddress ?? '');
     const reg = remote === undefined ? undefined : this.registrations.get(remote);
     if (reg === undefined) { socket.destroy(); return; }
+    this.open.add(socket);
+    socket.on('close', () => this.open.delete(socket));
     const fd = socketFd(socket);
     const family = parseIp(remote ?? '')?.family ?? 'IPv4';
     try {

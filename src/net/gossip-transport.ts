@@ -4,7 +4,9 @@
  * `GossipTransport` interface; tests may hand it an in-memory one.
  */
 import { errorMessage } from '../lib/errors.js';
-import { listenFrames, requestFrame, type FrameServer } from './tcp-stream.js';
+import { listenFrames, probeListener, requestFrame, type FrameServer, type ListenerAnswer } from './tcp-stream.js';
+
+export type { ListenerAnswer } from './tcp-stream.js';
 import { openUdpSocket, type DatagramSocket } from './udp.js';
 
 export interface Endpoint {
@@ -26,6 +28,8 @@ export interface GossipTransport {
   sendDatagram(to: Endpoint, bytes: Uint8Array): void;
   /** One request frame out, one response frame back; rejects on timeout, refusal or a closed stream. */
   exchange(to: Endpoint, request: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+  /** Asks `to`'s kernel whether its gossip port listens (a TCP handshake, then a reset). */
+  checkListener(to: Endpoint, timeoutMs: number): Promise<ListenerAnswer>;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -88,6 +92,11 @@ class SocketGossipTransport implements GossipTransport {
   exchange(to: Endpoint, request: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new Error(`exchange with ${to.ip}:${to.port}: transport closed`));
     return requestFrame(to, request, { timeoutMs, localIp: this.local.ip });
+  }
+
+  checkListener(to: Endpoint, timeoutMs: number): Promise<ListenerAnswer> {
+    if (this.closed) return Promise.resolve('unreachable');
+    return probeListener(to, timeoutMs, this.local.ip);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FrameReader, encodeFrame, listenFrames, requestFrame } from './tcp-stream.js';
+import { FrameReader, encodeFrame, listenFrames, probeListener, requestFrame } from './tcp-stream.js';
 
 test('a frame split at any byte offset reads the same', () => {
   const frame = encodeFrame(Uint8Array.from({ length: 37 }, (_, i) => i));
@@ -31,4 +31,15 @@ test('a request frame gets its answer over loopback, and an unanswered one is an
   } finally {
     await server.close();
   }
+});
+
+test('a listener check says listening for a bound port and refused for a closed one, over loopback', async () => {
+  const server = await listenFrames({ ip: '127.0.0.1', port: 0, timeoutMs: 1000 }, () => undefined);
+  const port = server.local.port;
+  try {
+    assert.equal(await probeListener({ ip: '127.0.0.1', port }, 1000), 'listening');
+  } finally {
+    await server.close();
+  }
+  assert.equal(await probeListener({ ip: '127.0.0.1', port }, 1000), 'refused');
 });

@@ -99,6 +99,31 @@ export async function requestFrame(to: StreamEndpoint, request: Uint8Array, o: E
   }
 }
 
+export type ListenerAnswer = 'listening' | 'refused' | 'unreachable';
+
+/**
+ * Whether something listens on `to`, asked of the remote kernel: a completed handshake is `listening` (whatever
+ * the listening process is doing), a reset is `refused`, anything else within `timeoutMs` is `unreachable`. The
+ * connection is reset at once (no TIME_WAIT left behind).
+ */
+export function probeListener(to: StreamEndpoint, timeoutMs: number, localIp?: string): Promise<ListenerAnswer> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: to.ip, port: to.port, ...(localIp === undefined ? {} : { localAddress: localIp }) });
+    const done = (answer: ListenerAnswer): void => {
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      // Reset a completed handshake; a connection still in SYN-SENT is just closed.
+      if (answer === 'listening') socket.resetAndDestroy();
+      else socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done('unreachable'), timeoutMs);
+    socket.once('connect', () => done('listening'));
+    socket.once('error', (err) => done(errorCode(err) === 'ECONNREFUSED' ? 'refused' : 'unreachable'));
+  });
+}
+
 export type FrameHandler = (request: Uint8Array, from: StreamEndpoint) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 export interface FrameServer {
@@ -124,8 +149,12 @@ export async function listenFrames(o: ListenOptions, handler: FrameHandler): Pro
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
+    let received = false;
+    socket.once('data', () => { received = true; });
     void serveOne(socket, o, handler).catch((err: unknown) => {
       socket.destroy();
+      // A connection closed before its first byte is a listener check (probeListener), not an error.
+      if (!received && (errorCode(err) === 'ERR_STREAM_CLOSED' || errorCode(err) === 'ECONNRESET')) return;
       o.onError?.(err as Error);
     });
   });

@@ -65,7 +65,10 @@ export class Layer2Speaker {
     this.o = o;
   }
 
-  /** Follows the live set from now on, and decides for what is known already. */
+  /**
+   * Follows the live set from now on, and decides for what is known already. Start it once the member list has
+   * tried to join: before that a node sees only itself and would announce everything.
+   */
   start(): void {
     if (this.unsubscribe !== undefined) return;
     this.unsubscribe = this.o.members.onChange(() => this.reconcile(true));

@@ -370,6 +370,24 @@ describe('test server only: bookmarks and faults', { skip: isRealServer() ? 'nee
     faults.clear();
   });
 
+  test('a delay rule holds matching requests', async () => {
+    const h = api.server!.faults.delay({ verb: 'get', resource: 'namespaces', delayMs: 300, times: 1 });
+    const started = Date.now();
+    await core.readNamespace({ name: ns });
+    assert.ok(Date.now() - started >= 290);
+    assert.equal(h.hits(), 1);
+  });
+
+  test('the metallb.io CRDs come from deploy/crds: an IPAddressPool gets its schema defaults and unknown fields are pruned', async () => {
+    await custom.createNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: ns, plural: 'ipaddresspools', body: {
+      apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'defaults' }, spec: { addresses: ['192.0.2.0/24'], bogus: 1 },
+    } });
+    const pool = (await custom.getNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: ns, plural: 'ipaddresspools', name: 'defaults' })) as { spec: Record<string, unknown> };
+    assert.equal(pool.spec['autoAssign'], true);
+    assert.equal(pool.spec['avoidBuggyIPs'], false);
+    assert.equal(pool.spec['bogus'], undefined);
+  });
+
   test('dropping every watch ends the streams; the request log names each request\'s user', async () => {
     let ended: unknown = 'not yet';
     await new k8s.Watch(kc).watch(`/api/v1/namespaces/${ns}/configmaps`, {}, () => undefined, (err) => { ended = err; });

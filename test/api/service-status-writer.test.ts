@@ -32,7 +32,7 @@ function statusPuts(name: string): number {
 test('the ingress IPs and the pool annotation are written in one /status PUT', async () => {
   const svc = await service('one-put');
   const writer = new ServiceStatusWriter({ core });
-  assert.equal(await writer.write(svc, { ips: ['192.0.2.1', '2001:db8::1'], pool: 'pool-a' }), 'written');
+  assert.equal((await writer.write(svc, { ips: ['192.0.2.1', '2001:db8::1'], pool: 'pool-a' })).outcome, 'written');
   const got = await core.readNamespacedService({ name: 'one-put', namespace: ns });
   assert.deepEqual(got.status?.loadBalancer?.ingress?.map((i) => i.ip), ['192.0.2.1', '2001:db8::1']);
   assert.equal(got.metadata?.annotations?.[poolAnnotation], 'pool-a');
@@ -45,7 +45,7 @@ test('nothing is written when the Service already says what we want', async (t) 
   const writer = new ServiceStatusWriter({ core });
   await writer.write(svc, { ips: ['192.0.2.2'], pool: 'p' });
   const fresh = JSON.parse(JSON.stringify(await core.readNamespacedService({ name: 'unchanged', namespace: ns }))) as ServiceObject;
-  assert.equal(await writer.write(fresh, { ips: ['192.0.2.2'], pool: 'p' }), 'unchanged');
+  assert.equal((await writer.write(fresh, { ips: ['192.0.2.2'], pool: 'p' })).outcome, 'unchanged');
   assert.equal(statusPuts('unchanged'), 1);
 });
 
@@ -54,7 +54,7 @@ test('clearing removes the ingress and the annotation', async () => {
   const writer = new ServiceStatusWriter({ core });
   await writer.write(svc, { ips: ['192.0.2.3'], pool: 'p' });
   const fresh = JSON.parse(JSON.stringify(await core.readNamespacedService({ name: 'cleared', namespace: ns }))) as ServiceObject;
-  assert.equal(await writer.write(fresh, { ips: [], pool: undefined }), 'written');
+  assert.equal((await writer.write(fresh, { ips: [], pool: undefined })).outcome, 'written');
   const got = await core.readNamespacedService({ name: 'cleared', namespace: ns });
   assert.equal(got.status?.loadBalancer?.ingress, undefined);
   assert.equal(got.metadata?.annotations?.[poolAnnotation], undefined);
@@ -65,7 +65,7 @@ test('a stale cached copy gets 409, and the writer applies the status to a fresh
   await core.patchNamespacedService({ name: 'stale', namespace: ns, body: { metadata: { labels: { changed: 'yes' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
   const outcomes: string[] = [];
   const writer = new ServiceStatusWriter({ core, onWrite: (o) => outcomes.push(o) });
-  assert.equal(await writer.write(stale, { ips: ['192.0.2.4'], pool: 'p' }), 'written');
+  assert.equal((await writer.write(stale, { ips: ['192.0.2.4'], pool: 'p' })).outcome, 'written');
   assert.deepEqual(outcomes, ['conflict', 'ok']);
   const got = await core.readNamespacedService({ name: 'stale', namespace: ns });
   assert.equal(got.metadata?.labels?.['changed'], 'yes');
@@ -85,5 +85,5 @@ test('injected conflicts beyond the retry budget fail with a stable code', async
 test('a Service deleted meanwhile is reported as gone', async () => {
   const svc = await service('deleted');
   await core.deleteNamespacedService({ name: 'deleted', namespace: ns });
-  assert.equal(await new ServiceStatusWriter({ core }).write(svc, { ips: ['192.0.2.6'], pool: 'p' }), 'gone');
+  assert.equal((await new ServiceStatusWriter({ core }).write(svc, { ips: ['192.0.2.6'], pool: 'p' })).outcome, 'gone');
 });

@@ -41,6 +41,11 @@ export interface SimOptions {
   readonly latencyMs?: { readonly min: number; readonly max: number };
   /** How long a stream attempt to an unreachable node takes to fail. */
   readonly streamTimeoutMs?: number;
+  /**
+   * Timers fire up to this much early, at random (Node arms timers against the event loop's cached clock, so a
+   * timer armed late in a busy turn fires early by that much). Default 0.
+   */
+  readonly earlyTimerMs?: number;
 }
 
 interface Pending {
@@ -154,11 +159,14 @@ export class SimNode {
         this.countStream(a.body.length);
         net.replyStream(this, a.streamId, a.body);
         return;
+      case 'checkListener':
+        net.checkListener(this, a.to, a.requestId, a.timeoutMs);
+        return;
       case 'setTimer':
         this.timer?.cancel();
         this.timer = undefined;
         if (Number.isFinite(a.atMs)) {
-          this.timer = net.clock.setTimer(a.atMs - net.clock.nowMs(), () => {
+          this.timer = net.clock.setTimer(a.atMs - net.clock.nowMs() - net.random() * net.earlyTimerMs, () => {
             this.timer = undefined;
             this.deliver('timer', () => ({ type: 'tick', nowMs: net.clock.nowMs() }));
           });
@@ -211,6 +219,7 @@ export class SimNetwork {
   readonly transitions: Transition[] = [];
   readonly config: SwimConfig;
   lossRate: number;
+  readonly earlyTimerMs: number;
   private readonly latency: { min: number; max: number };
   private readonly streamTimeoutMs: number;
   private readonly byAddress = new Map<string, SimNode>();
@@ -226,6 +235,7 @@ export class SimNetwork {
     this.lossRate = o.lossRate ?? 0;
     this.latency = { min: o.latencyMs?.min ?? 0.1, max: o.latencyMs?.max ?? 0.5 };
     this.streamTimeoutMs = o.streamTimeoutMs ?? 1000;
+    this.earlyTimerMs = o.earlyTimerMs ?? 0;
   }
 
   /** Adds a running node (not yet joined to anyone). */
@@ -343,6 +353,23 @@ export class SimNetwork {
       }
       target.deliver('packet', () => ({ type: 'streamRequest', nowMs: this.clock.nowMs(), from: source, streamId, body }));
     });
+  }
+
+  /**
+   * A TCP connection to `to`'s gossip port, answered by its kernel: refused when its node is stopped (killed),
+   * listening when it runs (stalled and slow nodes too), unreachable across a cut or when SYN or SYN-ACK is lost.
+   */
+  checkListener(from: SimNode, to: Address, requestId: number, timeoutMs: number): void {
+    const target = this.byAddress.get(key(to));
+    const answer = (result: 'listening' | 'refused' | 'unreachable', afterMs: number): void => {
+      this.clock.setTimer(afterMs, () => from.deliver('packet', () => ({ type: 'listenerChecked', nowMs: this.clock.nowMs(), requestId, result })));
+    };
+    const lost = this.random() < this.lossRate || this.random() < this.lossRate;
+    if (target === undefined || lost || this.cuts.has(pairKey(from.name, target.name))) {
+      answer('unreachable', timeoutMs);
+      return;
+    }
+    answer(target.up ? 'listening' : 'refused', 2 * this.delayMs());
   }
 
   replyStream(from: SimNode, streamId: number, body: Uint8Array): void {

@@ -81,6 +81,11 @@ export class LabSpeaker {
     }
   }
 
+  /** Gives each session the advertisements of its BGPPeer name (none when the map has no entry). */
+  advertisePerPeer(perPeer: ReadonlyMap<string, readonly Advertisement[]>): void {
+    for (const session of this.sessions.values()) session.setAdvertisements(perPeer.get(session.name) ?? []);
+  }
+
   allEstablished(): boolean {
     return [...this.sessions.values()].every((s) => s.status().state === 'Established');
   }

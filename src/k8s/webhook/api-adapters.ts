@@ -77,6 +77,12 @@ export function secretCertStore(kc: k8s.KubeConfig, namespace: string, name: str
   };
 }
 
+/** A 404 becomes `value`; other errors pass. */
+const absentAs = <T>(value: T) => (err: unknown): T => {
+  if (httpCode(err) === 404) return value;
+  throw err;
+};
+
 type JsonPatch = { op: 'test' | 'add'; path: string; value: unknown }[];
 
 /** The webhooks of the configuration that call our Service get the bundle (a JSON patch guarded by `test` ops). */
@@ -86,7 +92,9 @@ export function webhookConfigurationTarget(kc: k8s.KubeConfig, namespace: string
     name: `ValidatingWebhookConfiguration/${name}`,
     async ensure(caBundlePem) {
       const want = Buffer.from(caBundlePem, 'utf8').toString('base64');
-      const vwc = await api.readValidatingWebhookConfiguration({ name });
+      // Deleted to turn the webhook off (docs/deploy.md): nothing to write.
+      const vwc = await api.readValidatingWebhookConfiguration({ name }).catch(absentAs(undefined));
+      if (vwc === undefined) return false;
       const patch: JsonPatch = [];
       (vwc.webhooks ?? []).forEach((w, i) => {
         const svc = w.clientConfig.service;
@@ -107,8 +115,8 @@ export function conversionWebhookTarget(kc: k8s.KubeConfig, name = `bgppeers.${m
     name: `CustomResourceDefinition/${name}`,
     async ensure(caBundlePem) {
       const want = Buffer.from(caBundlePem, 'utf8').toString('base64');
-      const crd = await api.readCustomResourceDefinition({ name });
-      const clientConfig = crd.spec.conversion?.webhook?.clientConfig;
+      const crd = await api.readCustomResourceDefinition({ name }).catch(absentAs(undefined));
+      const clientConfig = crd?.spec.conversion?.webhook?.clientConfig;
       if (clientConfig === undefined || clientConfig.caBundle === want) return false;
       await api.patchCustomResourceDefinition({ name, body: [
         { op: 'test', path: '/spec/conversion/strategy', value: 'Webhook' },

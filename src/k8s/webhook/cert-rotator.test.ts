@@ -192,3 +192,23 @@ test('garbage in the Secret is replaced by fresh certificates', async () => {
   assert.deepEqual(checkCertificates(store.data, { ...id, namespace: 'other' }, new Date(clock.wallMs()), defaultCertPolicy),
     { renew: 'server', reason: 'names-changed' });
 });
+
+test('externally managed certificates (cert-manager) are served as they are: no Secret or caBundle is written', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryStore();
+  const events: Events = { log: [] };
+  await rotator(store, clock, events, []).r.tick();
+  const vwc = target('vwc', events);
+  const served: WebhookCertData[] = [];
+  const external = new CertRotator({
+    store, targets: [vwc], identity: id, clock, log, externallyManaged: true,
+    serve: async (certs) => { served.push(certs); },
+  });
+  clock.advance(300 * dayMs);
+  await external.tick();
+  assert.equal(store.writes, 1, 'renewal is due, but the Secret is not ours to write');
+  assert.equal(served[0]!['tls.crt'], store.data!['tls.crt']);
+  assert.equal(vwc.bundle, '', 'the caBundle is left to the CA injector');
+  const empty = new CertRotator({ store: new MemoryStore(), targets: [], identity: id, clock, log, externallyManaged: true, serve: async () => {} });
+  await assert.rejects(empty.tick(), { code: 'ERR_WEBHOOK_CERT_MISSING' });
+});

@@ -42,6 +42,11 @@ export interface CertRotatorOptions {
   readonly policy?: CertPolicy;
   /** Default 60 s: how soon a replica picks up certificates another replica renewed, and repairs a caBundle. */
   readonly checkIntervalMs?: number;
+  /**
+   * Certificates are managed elsewhere (cert-manager and its CA injector; MetalLB's `--disable-cert-rotation`):
+   * only read the Secret and serve it, never write the Secret or a caBundle.
+   */
+  readonly externallyManaged?: boolean;
 }
 
 export const conflictCode = 'ERR_CONFLICT';
@@ -60,9 +65,12 @@ export class CertRotator {
     this.policy = options.policy ?? defaultCertPolicy;
   }
 
-  /** Runs one check now, then every `checkIntervalMs` until `close()`. Resolves after the first check. */
+  /**
+   * Runs one check now, then every `checkIntervalMs` until `close()`. Resolves after the first check; a failed
+   * first check (API server unreachable, RBAC) is logged and retried at the next one.
+   */
   async start(): Promise<void> {
-    await this.tick();
+    await this.tick().catch((err: unknown) => this.options.log.error({ err: errorMessage(err) }, 'webhook certificate check failed'));
     this.schedule();
   }
 
@@ -92,6 +100,7 @@ export class CertRotator {
       await this.options.serve(certs);
       this.served = fingerprint;
     }
+    if (this.options.externallyManaged === true) return;
     const bundle = certs[certSecretKeys.caCert];
     for (const target of this.options.targets) {
       try {
@@ -110,6 +119,7 @@ export class CertRotator {
   }
 
   private async currentCertificates(): Promise<WebhookCertData> {
+    if (this.options.externallyManaged === true) return this.externalCertificates();
     for (let attempt = 0; attempt < 3; attempt++) {
       const stored = await this.options.store.read();
       const now = new Date(this.options.clock.wallMs());
@@ -127,5 +137,16 @@ export class CertRotator {
       }
     }
     throw new MetallbError('ERR_WEBHOOK_CERT_RACE', 'renewing the webhook certificates: the Secret kept changing under us (3 attempts)');
+  }
+
+  private async externalCertificates(): Promise<WebhookCertData> {
+    const stored = await this.options.store.read();
+    const tls = { cert: stored?.data[certSecretKeys.tlsCert], key: stored?.data[certSecretKeys.tlsKey] };
+    if (!tls.cert || !tls.key) {
+      throw new MetallbError('ERR_WEBHOOK_CERT_MISSING', 'the webhook certificate Secret has no tls.crt and tls.key yet (certificates are managed externally)');
+    }
+    const check = checkCertificates(stored!.data, this.options.identity, new Date(this.options.clock.wallMs()), this.policy);
+    if (check.renew !== 'nothing') this.options.log.warn({ renew: check.renew, reason: check.reason }, 'the externally managed webhook certificate needs renewal');
+    return { [certSecretKeys.caCert]: stored!.data[certSecretKeys.caCert] ?? '', [certSecretKeys.caKey]: '', [certSecretKeys.tlsCert]: tls.cert, [certSecretKeys.tlsKey]: tls.key };
   }
 }

@@ -79,13 +79,19 @@ export class WebhookServer {
       this.options.log.warn({ err: err.message }, untrusted ? `webhook TLS handshake failed: ${untrustedHint}` : 'webhook TLS handshake failed');
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? webhookPort, this.options.host, () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port ?? webhookPort, this.options.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      // Not listening (port taken): the next serve() tries again from scratch.
+      this.server = undefined;
+      throw err;
+    }
     this.listening = true;
     this.options.log.info({ port: this.port }, 'webhook server serving');
   }

@@ -55,8 +55,22 @@ export interface ApiServer {
   kubeconfigYaml(user?: string): string;
   /** Number of open watch streams. */
   watchCount(): number;
+  /**
+   * Every committed change, synchronously, in order (ground truth for invariant checks: nothing is
+   * missed, unlike a watch that may be dropped or compacted). `resource` is the plural, e.g. "services".
+   */
+  onChange(listener: (change: ObjectChange) => void): () => void;
   currentResourceVersion(): number;
   close(): Promise<void>;
+}
+
+export interface ObjectChange {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly group: string;
+  readonly resource: string;
+  readonly resourceVersion: number;
+  /** The object after the change (for DELETED, as it was); do not modify. */
+  readonly object: Readonly<Record<string, unknown>>;
 }
 
 export interface KubeconfigOptions {
@@ -186,6 +200,10 @@ function serverHandle(server: Server, ctx: HandlerContext, records: RequestRecor
       });
     },
     watchCount: () => watches.size,
+    onChange: (listener) => ctx.store.subscribe((c) => {
+      const slash = c.typeKey.indexOf('/');
+      listener({ type: c.type, group: c.typeKey.slice(0, slash), resource: c.typeKey.slice(slash + 1), resourceVersion: c.rv, object: c.object });
+    }),
     currentResourceVersion: () => ctx.store.currentRv(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {

@@ -32,6 +32,11 @@ export interface BuildOptions {
   /** Directory for process logs; default a fresh temp dir, removed on close unless `keepWorkDir`. */
   readonly workDir?: string;
   readonly keepWorkDir?: boolean;
+  /**
+   * The network outlives this process (the lab): processes start detached, and once the build has succeeded
+   * no exit hook removes the network. Whoever owns it later removes it (`removeNamespacesWithPrefix`, PIDs).
+   */
+  readonly persistent?: boolean;
 }
 
 const openNetworks = new Set<Network>();
@@ -42,12 +47,13 @@ export class Network {
   readonly prefix: string;
   readonly switchNetns: string;
   readonly workDir: string;
-  readonly supervisor = new Supervisor();
+  readonly supervisor: Supervisor;
   private readonly hostsByName: ReadonlyMap<string, Host>;
   private readonly keepWorkDir: boolean;
   private closing: Promise<void> | undefined;
 
-  constructor(spec: TopologySpec, workDir: string, keepWorkDir: boolean) {
+  constructor(spec: TopologySpec, workDir: string, keepWorkDir: boolean, options: { readonly detached?: boolean } = {}) {
+    this.supervisor = new Supervisor({ detached: options.detached ?? false });
     this.spec = spec;
     this.prefix = spec.prefix;
     this.switchNetns = namespaceOf(spec.prefix, 'sw');
@@ -154,13 +160,15 @@ export async function buildNetwork(spec: TopologySpec, options: BuildOptions = {
   installExitHook();
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), `metallb-ts-lab-${spec.prefix}-`));
   mkdirSync(workDir, { recursive: true });
-  const network = new Network(spec, workDir, options.keepWorkDir ?? false);
+  const persistent = options.persistent ?? false;
+  const network = new Network(spec, workDir, options.keepWorkDir ?? persistent, { detached: persistent });
   openNetworks.add(network);
   try {
     await removeNamespacesWithPrefix(spec.prefix);
     await buildSwitch(network.switchNetns, spec.multicastSnooping ?? true);
     await Promise.all(network.hosts().filter((h) => h.role !== 'outside').map((h) => plugIntoSwitch(network, h)));
     if (spec.uplink !== undefined) await buildUplink(network, spec.uplink);
+    if (persistent) openNetworks.delete(network);
     return network;
   } catch (err) {
     await network.close();

@@ -82,9 +82,18 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Starts and tracks processes; `stopAll` ends every one it started, by PID. */
+/**
+ * Starts and tracks processes; `stopAll` ends every one it started, by PID. A `detached` supervisor starts each
+ * process in a session of its own and does not hold the event loop for it, so the processes outlive the one
+ * that started them (the lab: `metallb-ts lab up` exits, its daemons keep running and are found again by PID).
+ */
 export class Supervisor {
   private readonly processes = new Set<SupervisedProcess>();
+  private readonly detached: boolean;
+
+  constructor(options: { readonly detached?: boolean } = {}) {
+    this.detached = options.detached ?? false;
+  }
 
   /** Starts `command` (argv) inside `netns`, with stdout and stderr appended to `options.logFile`. */
   start(netns: string, command: readonly string[], options: StartOptions): SupervisedProcess {
@@ -95,8 +104,10 @@ export class Supervisor {
       const child = spawn('ip', ['netns', 'exec', netns, file, ...args], {
         stdio: ['ignore', fd, fd],
         env: options.env ?? process.env,
+        detached: this.detached,
         ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       });
+      if (this.detached) child.unref();
       const proc = new SupervisedProcess(child, netns, command, options.logFile);
       this.processes.add(proc);
       void proc.wait().then(() => this.processes.delete(proc));

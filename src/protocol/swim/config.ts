@@ -58,6 +58,18 @@ export interface SwimConfig {
   readonly maxPacketBytes: number;
   /** Lifeguard extensions (local health, nacks, dynamic suspicion, late-timer doubt). Off only for experiments. */
   readonly lifeguard: boolean;
+  /**
+   * Listener checks: a member that does not answer is also asked at the kernel level, with a TCP connection to its
+   * gossip port. A refusal (RST) means its process is gone: it is declared dead `refusedDeathMs` later, without
+   * waiting out the suspicion. A completed handshake means the process is there but slow (starved of CPU, in a
+   * long pause): its death waits, re-checked every probe interval, up to `unresponsiveGraceMs` after the
+   * suspicion started. No answer (a cut link, a dead host) leaves the suspicion as it is.
+   */
+  readonly listenerChecks: boolean;
+  /** Delay between a refused listener check and the death, so the suspicion is gossiped first. */
+  readonly refusedDeathMs: number;
+  /** How long a member whose kernel still accepts connections may stay silent before it is declared dead. */
+  readonly unresponsiveGraceMs: number;
 }
 
 /** Defaults tuned for a LAN: failover well under 500 ms with few false positives (docs/gossip.md). */
@@ -80,6 +92,9 @@ export function defaultSwimConfig(): SwimConfig {
     lateToleranceMs: 10,
     maxPacketBytes: 1400,
     lifeguard: true,
+    listenerChecks: true,
+    refusedDeathMs: 10,
+    unresponsiveGraceMs: 3000,
   };
 }
 
@@ -96,6 +111,7 @@ export function fastSwimConfig(): SwimConfig {
     suspicionMinMs: 80,
     suspicionMaxMs: 320,
     gossipIntervalMs: 25,
+    unresponsiveGraceMs: 2000,
   };
 }
 

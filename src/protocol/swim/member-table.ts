@@ -16,6 +16,7 @@ import { randomIndex } from './random.js';
 import type { ChangeReason, Member } from './state.js';
 import { isLive, liveCount, livePeers } from './state.js';
 import { confirmSuspicion, startSuspicion } from './suspicion.js';
+import { checkListener } from './listener-check.js';
 
 export function sameAddress(a: Address, b: Address): boolean {
   return a.ip === b.ip && a.port === b.port;
@@ -43,7 +44,7 @@ export function handleAlive(ctx: StepContext, a: Alive): void {
   if (m === undefined) {
     const added: Member = {
       name: a.name, address: a.address, incarnation: a.incarnation, meta: a.meta,
-      state: 'alive', stateChangeMs: ctx.nowMs, suspicion: undefined,
+      state: 'alive', stateChangeMs: ctx.nowMs, suspicion: undefined, listener: undefined,
     };
     s.members.set(a.name, added);
     insertIntoProbeOrder(ctx, a.name);
@@ -101,6 +102,8 @@ export function handleSuspect(ctx: StepContext, msg: Suspect, source: Address | 
   m.stateChangeMs = ctx.nowMs;
   m.suspicion = startSuspicion(msg.from, ctx.nowMs, suspicionTimeouts(s.config, liveCount(s)));
   broadcast(ctx, msg.name, msg, true);
+  // Ask its kernel too: by the deadline we know whether its process is gone, or there but slow.
+  checkListener(ctx, m, m.suspicion.deadlineMs - ctx.nowMs);
   // Lifeguard's buddy system: the accused hears it first, so it can refute before anyone gives up on it.
   if (msg.from === s.self) sendMessages(ctx, m.address, [msg], false);
   else if (m.suspicion.k > 0 && s.verifyNext.length < 16) s.verifyNext.push(msg.name);

@@ -12,6 +12,7 @@
 import { scaleByAwareness } from './awareness.js';
 import type { StepContext } from './context.js';
 import { adjustAwareness, count, sendMessages } from './context.js';
+import { checkListener } from './listener-check.js';
 import { handleSuspect } from './member-table.js';
 import type { Ack, Address, IndirectPing, Message, Nack, Ping } from './messages.js';
 import { pickRandom, randomIndex, shuffle } from './random.js';
@@ -100,7 +101,14 @@ function askHelpers(ctx: StepContext, p: Probe): void {
   for (const h of helpers) sendMessages(ctx, h.address, [request]);
   p.expectedNacks = s.config.lifeguard ? helpers.length : 0;
   sendMessages(ctx, target.address, [{ type: 'ping', seqNo: p.seqNo, target: target.name }]);
+  checkListener(ctx, target, p.endMs - ctx.nowMs);
   count(ctx, 'probeIndirect');
+}
+
+/** The probed member's process is gone (its listener refused us): the probe fails now. */
+export function concludeRefusedProbe(ctx: StepContext, m: Member): void {
+  const p = ctx.s.probe;
+  if (p !== undefined && p.target === m.name && p.phase !== 'done') concludeFailedProbe(ctx, p);
 }
 
 function concludeFailedProbe(ctx: StepContext, p: Probe): void {

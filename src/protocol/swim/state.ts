@@ -20,7 +20,15 @@ export interface Member {
   stateChangeMs: number;
   meta: Uint8Array;
   suspicion: Suspicion | undefined;
+  /** The last listener check of this member (see `SwimConfig.listenerChecks`). */
+  listener: { readonly result: ListenerState; readonly atMs: number } | undefined;
 }
+
+/**
+ * What a TCP connection to a member's gossip port says: `listening` (the handshake completed: its process is
+ * there), `refused` (RST: no process), `unreachable` (no answer in time: a cut link or a dead host).
+ */
+export type ListenerState = 'listening' | 'refused' | 'unreachable';
 
 /** The probe in flight (one at a time, SWIM's protocol period). */
 export interface Probe {
@@ -61,6 +69,8 @@ export interface SwimState {
   probe: Probe | undefined;
   seqNo: number;
   readonly relays: Map<number, Relay>;
+  /** Listener checks in flight: request id -> member name. */
+  readonly listenerChecks: Map<number, string>;
   readonly broadcasts: BroadcastQueue;
   /** Lifeguard local health score. */
   awareness: number;
@@ -93,6 +103,8 @@ export type SwimEvent =
   /** The answer to our `streamRequest` action. */
   | { readonly type: 'streamResponse'; readonly nowMs: number; readonly requestId: number; readonly body: Uint8Array }
   | { readonly type: 'streamFailed'; readonly nowMs: number; readonly requestId: number }
+  /** The answer to our `checkListener` action. */
+  | { readonly type: 'listenerChecked'; readonly nowMs: number; readonly requestId: number; readonly result: ListenerState }
   /** Leave gracefully: tell everyone now, then stop probing. */
   | { readonly type: 'leave'; readonly nowMs: number };
 
@@ -101,7 +113,7 @@ export type DropReason = 'malformed' | 'fromSelf' | 'misdirectedPing' | 'unexpec
 export type SwimCounter =
   | 'probeStarted' | 'probeAcked' | 'probeIndirect' | 'probeFailed' | 'refuted' | 'addressConflict'
   | 'unknownMessage' | 'lateTimer' | 'verdictDeferred' | 'pushPullSent' | 'pushPullReceived' | 'pushPullFailed'
-  | 'broadcastOverflow';
+  | 'broadcastOverflow' | 'listenerRefused' | 'listenerListening' | 'listenerUnreachable' | 'deathDeferred';
 
 export type ChangeReason =
   | 'joined' | 'rejoined' | 'updated' | 'suspected' | 'refuted' | 'suspicionTimeout' | 'reportedDead' | 'left' | 'reaped';
@@ -122,6 +134,8 @@ export type SwimAction =
   | { readonly type: 'send'; readonly to: Address; readonly body: Uint8Array }
   | { readonly type: 'streamRequest'; readonly requestId: number; readonly to: Address; readonly body: Uint8Array; readonly join: boolean }
   | { readonly type: 'streamReply'; readonly streamId: number; readonly body: Uint8Array }
+  /** Open a TCP connection to `to` and close it at once; answer with `listenerChecked` within `timeoutMs`. */
+  | { readonly type: 'checkListener'; readonly requestId: number; readonly to: Address; readonly timeoutMs: number }
   /** Call `step` with a tick at `atMs` (replaces any earlier request). */
   | { readonly type: 'setTimer'; readonly timer: 'wake'; readonly atMs: number }
   | MemberChange
@@ -152,7 +166,7 @@ export function createSwimState(o: SwimOptions): SwimState {
   const incarnation = o.incarnation ?? 0;
   const meta = o.meta ?? new Uint8Array(0);
   const self: Member = {
-    name: o.name, address: o.address, incarnation, state: 'alive', stateChangeMs: o.nowMs, meta, suspicion: undefined,
+    name: o.name, address: o.address, incarnation, state: 'alive', stateChangeMs: o.nowMs, meta, suspicion: undefined, listener: undefined,
   };
   const c = o.config;
   // Start the periodic duties at random phases so that nodes started together do not probe in lockstep.
@@ -160,7 +174,7 @@ export function createSwimState(o: SwimOptions): SwimState {
   return {
     config: c, self: o.name, random: o.random, address: o.address, meta, incarnation,
     members: new Map([[o.name, self]]),
-    probeOrder: [], probeIndex: 0, verifyNext: [], probe: undefined, seqNo: 0, relays: new Map(),
+    probeOrder: [], probeIndex: 0, verifyNext: [], probe: undefined, seqNo: 0, relays: new Map(), listenerChecks: new Map(),
     broadcasts: new BroadcastQueue(), awareness: 0,
     nextProbeMs: phase(c.probeIntervalMs),
     nextGossipMs: phase(c.gossipIntervalMs),

@@ -234,7 +234,18 @@ test('joining sends our table to each seed, and a push-pull request is merged an
 test('a push-pull that holds us dead makes us refute', () => {
   const s = trio();
   const remote = node('b', B, 1);
-  remote.members.set('a', { name: 'a', address: A, incarnation: 10, state: 'dead', stateChangeMs: 0, meta: new Uint8Array(), suspicion: undefined });
+  remote.members.set('a', { name: 'a', address: A, incarnation: 10, state: 'dead', stateChangeMs: 0, meta: new Uint8Array(), suspicion: undefined, listener: undefined });
   step(s, { type: 'streamResponse', nowMs: 1, requestId: 1, body: encodeStateBody(remote, false) });
   assert.equal(s.incarnation, 11);
+});
+
+test('a wake-up that comes early still gets a new timer (none is left armed otherwise)', () => {
+  // Node arms timers against the loop's cached clock: one armed late in a busy turn fires that much early.
+  const s = trio();
+  runTicks(s, 0, 200);
+  const due = s.wakeAtMs!;
+  const early = step(s, { type: 'tick', nowMs: due - 5 }).actions;
+  const timers = early.filter((a) => a.type === 'setTimer');
+  assert.equal(timers.length, 1);
+  assert.ok(timers[0]!.type === 'setTimer' && timers[0]!.atMs >= due);
 });

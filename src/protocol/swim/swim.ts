@@ -29,9 +29,10 @@ import { pushPullIntervalMs, retransmitLimit } from './config.js';
 import { handleAlive, handleDead, handleSuspect, leave, nextReapMs, reap } from './member-table.js';
 import type { Address, DecodedMessage, Message } from './messages.js';
 import { PacketBuilder, decodePacketBody } from './packet.js';
-import { handleAck, handleIndirectPing, handleNack, handlePing, runProbeTimers, runRelayTimers, startProbe } from './probe.js';
+import { deathShouldWait, hastenDeath, recordListenerResult } from './listener-check.js';
+import { concludeRefusedProbe, handleAck, handleIndirectPing, handleNack, handlePing, runProbeTimers, runRelayTimers, startProbe } from './probe.js';
 import { pickRandom } from './random.js';
-import type { Member, SwimAction, SwimEvent, SwimState } from './state.js';
+import type { ListenerState, Member, SwimAction, SwimEvent, SwimState } from './state.js';
 import { isLive, liveCount } from './state.js';
 
 export interface SwimStep {
@@ -60,6 +61,9 @@ export function step(s: SwimState, event: SwimEvent): SwimStep {
       break;
     case 'streamFailed':
       count(ctx, 'pushPullFailed');
+      break;
+    case 'listenerChecked':
+      handleListenerChecked(ctx, event.requestId, event.result);
       break;
     case 'leave':
       leave(ctx);
@@ -103,9 +107,19 @@ function handleMessage(ctx: StepContext, from: Address, m: DecodedMessage): void
   }
 }
 
+function handleListenerChecked(ctx: StepContext, requestId: number, result: ListenerState): void {
+  const m = recordListenerResult(ctx, requestId, result);
+  if (m === undefined || result !== 'refused') return;
+  concludeRefusedProbe(ctx, m);
+  hastenDeath(ctx, m);
+}
+
 function handleTick(ctx: StepContext): void {
   const s = ctx.s;
   const lateMs = s.wakeAtMs === undefined ? 0 : ctx.nowMs - s.wakeAtMs;
+  // A tick consumes the timer, even one that fired a little early (Node's timers run on a whole-millisecond
+  // loop clock, so a wake-up can come a fraction of a millisecond before `atMs`): always ask for the next one.
+  s.wakeAtMs = undefined;
   const late = s.config.lifeguard && lateMs > s.config.lateToleranceMs;
   if (late) {
     count(ctx, 'lateTimer');
@@ -132,6 +146,7 @@ function runSuspicionTimers(ctx: StepContext, verdicts: boolean): boolean {
       deferred = true;
       continue;
     }
+    if (deathShouldWait(ctx, m)) continue;
     handleDead(ctx, { type: 'dead', incarnation: m.incarnation, name: m.name, from: ctx.s.self }, undefined, 'suspicionTimeout');
   }
   return deferred;

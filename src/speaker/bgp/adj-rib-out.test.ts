@@ -82,3 +82,13 @@ test('the held and pending counts stay exact through removals, returns, changes 
   assert.deepEqual([r.announced, r.withdrawn], [[3], []]);
   assert.deepEqual([rib.announcedCount, rib.pendingCount()], [3, 0]);
 });
+
+test('the fallback router ID is a stable hash of the node name', async () => {
+  const { routerIdFromNodeName } = await import('./peer-spec.js');
+  const id = routerIdFromNodeName('node1');
+  // CRC-32/IEEE of "123456789" is 0xcbf43926; read little-endian that is 0x2639f4cb.
+  assert.equal(routerIdFromNodeName('123456789'), 0x2639f4cb);
+  assert.ok(id > 0);
+  assert.equal(id, routerIdFromNodeName('node1'));
+  assert.notEqual(id, routerIdFromNodeName('node2'));
+});

@@ -62,6 +62,25 @@ export function routerIdValue(text: string): number | undefined {
   return ip?.family === 'IPv4' ? Number(ip.value) : undefined;
 }
 
+/** CRC-32/IEEE (Go's crc32.ChecksumIEEE), bitwise: zlib.crc32 needs Node 20.15, and this runs once per peer. */
+function crc32Ieee(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * MetalLB's last fallback for the router ID when the node has no IPv4 address: the CRC32-IEEE of the node name,
+ * read little-endian (the same on every restart of the node). For `BgpSessions`' `fallbackRouterId`.
+ */
+export function routerIdFromNodeName(nodeName: string): number {
+  const sum = crc32Ieee(new TextEncoder().encode(nodeName));
+  return (((sum & 0xff) << 24) | (((sum >>> 8) & 0xff) << 16) | (((sum >>> 16) & 0xff) << 8) | (sum >>> 24)) >>> 0;
+}
+
 /** RFC 4271 §4.2 / MetalLB: hold 0 or >= 3; keepalive defaults to a third of hold. */
 export function sessionSettings(peer: BgpPeerSpec, defaultRouterId: number): SessionSettings {
   const localAsn = peer.localAsn ?? peer.myAsn;

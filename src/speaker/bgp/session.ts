@@ -97,11 +97,15 @@ export class BgpSession {
    * Stops the session. `graceful`: we are restarting and the peer negotiated GR, so close without NOTIFICATION
    * and let it keep our routes; otherwise send Cease/Administrative Shutdown.
    */
-  close(options: { graceful?: boolean; message?: string } = {}): void {
+  close(options: { graceful?: boolean; message?: string; subcode?: number } = {}): void {
     this.registration?.unregister();
     this.registration = undefined;
     const graceful = options.graceful === true && this.settings.fsm.local.gracefulRestart !== undefined;
-    this.dispatch({ type: 'stop', graceful, ...(options.message === undefined ? {} : { message: options.message }) });
+    this.dispatch({
+      type: 'stop', graceful,
+      ...(options.message === undefined ? {} : { message: options.message }),
+      ...(options.subcode === undefined ? {} : { subcode: options.subcode }),
+    });
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     this.opts.metrics?.forget(this.label);

@@ -38,3 +38,12 @@ test('an aborted iteration ends', async () => {
   ac.abort();
   assert.equal((await pending).done, true);
 });
+
+test('a touch calls the listeners with the unchanged set', () => {
+  const live = new LiveSet();
+  live.publish(['a']);
+  const heard: string[] = [];
+  live.onChange((m) => heard.push(m.join(',')));
+  live.touch();
+  assert.deepEqual(heard, ['a']);
+});

@@ -25,6 +25,14 @@ export class LiveSet {
     return true;
   }
 
+  /**
+   * Calls the listeners with the unchanged set: the cluster may have seen it differently for a while (we had
+   * to refute a suspicion or a death), so whoever acts on it should assert its view again.
+   */
+  touch(): void {
+    for (const l of [...this.listeners]) l(this.current);
+  }
+
   /** Calls `listener` on every change; returns the unsubscribe function. */
   onChange(listener: (members: Members) => void): () => void {
     this.listeners.add(listener);

@@ -146,6 +146,7 @@ export class MemberList {
     return this.state.awareness;
   }
 
+  /** Calls `listener` with the live set on every change, and again (unchanged) after we refuted an accusation. */
   onChange(listener: (members: Members) => void): () => void {
     return this.live.onChange(listener);
   }
@@ -245,6 +246,9 @@ export class MemberList {
       this.live.publish(liveMemberNames(this.state));
       this.updateGauges();
     }
+    // Having to refute means others held us suspect or dead, and may have taken over our addresses meanwhile:
+    // the listeners (the layer-2 speaker) assert what they hold again.
+    if (actions.some((a) => a.type === 'count' && a.counter === 'refuted')) this.live.touch();
     return actions;
   }
 
@@ -256,6 +260,11 @@ export class MemberList {
         this.streamReplies.get(a.streamId)?.(a.body);
         return;
       case 'setTimer': return this.arm(a.atMs);
+      case 'checkListener':
+        void this.transport.checkListener(a.to, a.timeoutMs).then((result) => {
+          if (!this.closed) this.dispatch({ type: 'listenerChecked', nowMs: this.clock.nowMs(), requestId: a.requestId, result });
+        });
+        return;
       case 'memberChange': return this.noteChange(a);
       case 'drop':
         this.metrics?.dropped.inc({ reason: a.reason });
