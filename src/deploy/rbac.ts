@@ -76,11 +76,11 @@ export const speakerPermissions: ComponentPermissions = {
   ],
   namespaced: [
     { group: 'metallb.io', resources: configKinds, verbs: ['list', 'watch'], why: 'speaker: config informers' },
-    { group: 'metallb.io', resources: ['servicel2statuses', 'servicebgpstatuses'], verbs: ['list', 'watch', 'create', 'update', 'delete'], why: 'speaker: status objects' },
-    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create', 'update'], why: 'speaker: ConfigurationState/speaker-<node>' },
-    { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['update'], why: 'speaker: ConfigurationState status' },
+    { group: 'metallb.io', resources: ['servicel2statuses', 'servicebgpstatuses'], verbs: ['list', 'watch', 'create', 'delete'], why: 'k8s/status-object-writer: this node\'s status objects' },
+    { group: 'metallb.io', resources: ['servicel2statuses/status', 'servicebgpstatuses/status'], verbs: ['update'], why: 'k8s/status-object-writer: their status' },
+    { group: 'metallb.io', resources: ['configurationstates'], verbs: ['get', 'create'], why: 'k8s/speaker-configuration-state: ConfigurationState/speaker-<node>' },
+    { group: 'metallb.io', resources: ['configurationstates/status'], verbs: ['update'], why: 'k8s/speaker-configuration-state: its status' },
     { group: '', resources: ['secrets'], verbs: ['list', 'watch'], why: 'speaker: BGP passwords, memberlist key' },
-    { group: '', resources: ['configmaps'], verbs: ['list', 'watch'], why: 'speaker: metallb-excludel2' },
     { group: '', resources: ['pods'], verbs: ['list', 'watch'], why: 'speaker: the other speakers to join (gossip)' },
   ],
 };

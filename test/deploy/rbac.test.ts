@@ -21,6 +21,7 @@ import { validatingWebhookConfiguration } from '../../src/deploy/webhook-configu
 import { ControllerEnv, metallbNamespace as ns } from '../support/controller-env.js';
 import { describeCall, unusedGrants, uncoveredCalls } from '../support/rbac-check.js';
 import { eventually } from '../support/test-api.js';
+import { SpeakerRbacEnv } from '../support/speaker-rbac-env.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -119,9 +120,33 @@ describe('the controller\'s rendered RBAC is exactly what it uses', () => {
 const main = fileURLToPath(new URL('../../src/cmd/main.js', import.meta.url));
 const speakerExists = spawnSync(process.execPath, [main, 'speaker', '--help'], { encoding: 'utf8' }).stdout.startsWith('Usage: metallb-ts speaker ');
 
-test('the speaker\'s rendered RBAC is exactly what it uses', {
+/**
+ * `metallb-ts speaker` as a child process, user "speaker", on this host but with every interface excluded from
+ * layer 2 (no responder opens, nothing is sent), gossip and its one BGP peer on loopback: informers, a
+ * ServiceL2Status and a ServiceBGPStatus created, written and deleted, ConfigurationState, a repeated event
+ * (a series, flushed on SIGTERM).
+ */
+describe('the speaker\'s rendered RBAC is exactly what it uses', {
   skip: speakerExists ? false : 'metallb-ts has no speaker command yet: the speaker\'s RBAC rules are unchecked (src/deploy/rbac.ts speakerPermissions)',
 }, () => {
-  // Reached only once `metallb-ts speaker` exists: this test must then be written like the controller's.
-  assert.fail(`speaker RBAC not checked yet; rules: ${speakerPermissions.cluster.length + speakerPermissions.namespaced.length}`);
+  let env: SpeakerRbacEnv;
+  before(async () => {
+    env = await SpeakerRbacEnv.create();
+    await env.exercise();
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  test('every request the speaker made is allowed by its Role and ClusterRole', () => {
+    const calls = env.calls();
+    assert.ok(calls.length > 20, `only ${calls.length} requests recorded`);
+    assert.deepEqual(uncoveredCalls(calls, speakerPermissions, ns), []);
+  });
+
+  test('every verb the speaker\'s roles grant was used', () => {
+    const calls = env.calls();
+    assert.deepEqual(unusedGrants(calls, speakerPermissions, ns), [],
+      `requests made:\n${[...new Set(calls.map(describeCall))].sort().join('\n')}`);
+  });
 });
