@@ -3,8 +3,8 @@
  * ARP/NDP, BGP), FRR as the router, the test API server in this process. Covers the layer-2 and BGP families of
  * MetalLB's e2e suite (metallb-behaviour.md §9.2) that this lab can express, then takes the API server away for
  * SPEAKER_API_OUTAGE_SEC seconds (default 60): every VIP keeps answering and killing the announcing speaker
- * still fails over. There is no controller in this lab (`metallb-ts controller` is not on main yet): the test
- * writes each Service's `status.loadBalancer` itself, as the controller would.
+ * still fails over. `metallb-ts controller` runs as a process too (in the router namespace, behind the same
+ * forwarder) and assigns the addresses each Service asks for.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -28,7 +28,7 @@ describeNetwork('metallb-ts speaker on Kubernetes, end to end', { binaries: ['nf
   const bgpStatus = async (service: string) => (await statusObjects(lab.c, 'ServiceBGPStatus')).filter((o) => o.status.serviceName === service);
 
   before(async () => {
-    lab = await SpeakerLab.create('spk');
+    lab = await SpeakerLab.create('spk', { controller: true });
   });
   after(async () => {
     await lab?.close();

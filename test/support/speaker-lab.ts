@@ -5,7 +5,8 @@
  * process, reached by the speakers at 10.100.0.1:6443 through a forwarder in the router namespace that can take
  * the API away. A pod on every node answers its node name; a kube-proxy stand-in DNATs each Service IP to the
  * node's own pod (for `Local`, only on nodes with an endpoint), so an answer names the node the traffic reached.
- * There is no controller here: the tests write each Service's `status.loadBalancer` themselves.
+ * `metallb-ts controller` runs in the router namespace and assigns the addresses the tests ask for
+ * (`metallb.io/loadBalancerIPs`); without it (the bench) the lab writes each Service's status itself.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,8 @@ export class SpeakerLab {
   readonly c: ClusterClients;
   readonly router: FrrRouter;
   readonly speakers = new Map<string, SupervisedProcess>();
+  /** `metallb-ts controller` in the router namespace (the control plane), when the lab runs one. */
+  controller: SupervisedProcess | undefined;
   private readonly services = new Map<string, LabService>();
   private readonly proxies = new Map<string, KubeProxy>();
   private starts = 0;
@@ -71,7 +74,11 @@ export class SpeakerLab {
     this.c = clients(kubeConfigFor(api.url));
   }
 
-  static async create(tag: string, options: { gossipProfile?: string } = {}): Promise<SpeakerLab> {
+  /**
+   * `controller`: run `metallb-ts controller` (in the router namespace, through the forwarder, so it loses the
+   * API server with the speakers); without it the lab writes each Service's status itself.
+   */
+  static async create(tag: string, options: { gossipProfile?: string; controller?: boolean } = {}): Promise<SpeakerLab> {
     // SPEAKER_LAB_KEEP=1 keeps the logs (speakers, FRR) after the run, for a failure's post-mortem.
     const keepWorkDir = process.env['SPEAKER_LAB_KEEP'] === '1';
     const net = await buildNetwork(defaultTopology(runPrefix(tag), { nodes: 3, router: true, client: true, outside: true }), { keepWorkDir });
@@ -92,6 +99,7 @@ export class SpeakerLab {
         await startPod(net, n, { tcpPort: podPort });
         lab.proxies.set(n, new KubeProxy(net.host(n).netns, [net.host(n).ipv4!, net.host(n).ipv6!]));
       }
+      if (options.controller === true) await lab.startController();
       for (const n of labNodes) lab.startSpeaker(n, options.gossipProfile);
       await Promise.all(labNodes.map((n) => lab.waitStarted(n)));
       return lab;
@@ -118,6 +126,20 @@ export class SpeakerLab {
 
   private kubeconfigFile(node: string): string {
     return join(this.net.workDir, `${node}-kubeconfig.yaml`);
+  }
+
+  private async startController(): Promise<void> {
+    const kubeconfig = join(this.net.workDir, 'controller-kubeconfig.yaml');
+    writeFileSync(kubeconfig, kubeconfigYaml(this.proxy.url, 'controller'));
+    const proc = this.net.start('router', [
+      process.execPath, mainJs, 'controller', '--kubeconfig', kubeconfig, '--namespace', metallbNamespace, '--no-leader-elect',
+      '--webhook-mode', 'disabled', '--port', '0', '--health-probe-port', '0', '--log-level', 'info',
+    ], 'controller', { ...process.env, METALLB_POD_NAME: 'controller' });
+    this.controller = proc;
+    await waitFor(() => {
+      if (!proc.running) throw new Error(`the controller exited: ${proc.output().slice(-2000)}`);
+      return proc.output().includes('controller started');
+    }, { timeoutMs: 60_000, intervalMs: 50, what: 'the controller to start' });
   }
 
   /** Starts `metallb-ts speaker` in the node's namespace, as the DaemonSet would (MetalLB's env and flags). */
@@ -159,13 +181,24 @@ export class SpeakerLab {
     this.services.set(s.name, s);
     const endpointNodes = s.endpointNodes ?? labNodes;
     await putService(this.c, appNamespace, s.name, {
-      ips: s.ips, externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster', port: s.port ?? 80,
-      dualStack: s.ips.length > 1, ...(s.labels === undefined ? {} : { labels: s.labels }), ...(s.annotations === undefined ? {} : { annotations: s.annotations }),
+      ips: s.ips, externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster', port: s.port ?? 80, viaController: this.controller !== undefined,
+      ...(s.labels === undefined ? {} : { labels: s.labels }), ...(s.annotations === undefined ? {} : { annotations: s.annotations }),
     });
+    if (this.controller !== undefined) await this.waitIngress(s.name, s.ips);
     await putEndpoints(this.c, appNamespace, s.name, endpointNodes.flatMap((n) => [
       { node: n, address: this.net.host(n).ipv4! }, ...(s.ips.some((ip) => ip.includes(':')) ? [{ node: n, address: this.net.host(n).ipv6! }] : []),
     ]));
     await this.syncProxies();
+  }
+
+  /** Waits until the controller has written the addresses. */
+  async waitIngress(name: string, ips: readonly string[], timeoutMs = 20_000): Promise<void> {
+    let last = '';
+    await waitFor(async () => {
+      const svc = await this.c.core.readNamespacedService({ name, namespace: appNamespace });
+      last = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).join(',');
+      return last === ips.join(',');
+    }, { timeoutMs, intervalMs: 50, what: `the controller to give ${name} ${ips.join(',')} (last: ${last || 'none'})` });
   }
 
   private async syncProxies(): Promise<void> {
