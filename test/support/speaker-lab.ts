@@ -176,19 +176,27 @@ export class SpeakerLab {
     return this.speakers.get(node)?.output() ?? '';
   }
 
-  /** Creates or changes a Service (status written as the controller would), its endpoints and the DNAT rules. */
-  async putService(s: LabService): Promise<void> {
+  /**
+   * Creates or changes a Service (addresses from the controller, or written here as it would), its endpoints and
+   * the DNAT rules. `status: false` leaves the Service without addresses (the bench writes them, timed).
+   */
+  async putService(s: LabService, options: { status?: boolean } = {}): Promise<k8s.V1Service> {
     this.services.set(s.name, s);
     const endpointNodes = s.endpointNodes ?? labNodes;
-    await putService(this.c, appNamespace, s.name, {
-      ips: s.ips, externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster', port: s.port ?? 80, viaController: this.controller !== undefined,
+    const status = options.status ?? true;
+    const svc = await putService(this.c, appNamespace, s.name, {
+      ips: s.ips, externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster', port: s.port ?? 80,
+      addresses: !status ? 'none' : this.controller === undefined ? 'written' : 'controller',
       ...(s.labels === undefined ? {} : { labels: s.labels }), ...(s.annotations === undefined ? {} : { annotations: s.annotations }),
     });
-    if (this.controller !== undefined) await this.waitIngress(s.name, s.ips);
+    if (status && this.controller !== undefined) await this.waitIngress(s.name, s.ips);
+    const v4 = s.ips.some((ip) => !ip.includes(':'));
+    const v6 = s.ips.some((ip) => ip.includes(':'));
     await putEndpoints(this.c, appNamespace, s.name, endpointNodes.flatMap((n) => [
-      { node: n, address: this.net.host(n).ipv4! }, ...(s.ips.some((ip) => ip.includes(':')) ? [{ node: n, address: this.net.host(n).ipv6! }] : []),
+      ...(v4 ? [{ node: n, address: this.net.host(n).ipv4! }] : []), ...(v6 ? [{ node: n, address: this.net.host(n).ipv6! }] : []),
     ]));
     await this.syncProxies();
+    return svc;
   }
 
   /** Waits until the controller has written the addresses. */

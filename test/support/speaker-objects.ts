@@ -105,10 +105,10 @@ export interface ServiceSpec {
   readonly annotations?: Record<string, string>;
   readonly port?: number;
   /**
-   * Ask a running controller for `ips` (annotation `metallb.io/loadBalancerIPs`) instead of writing the status
-   * here as the controller would.
+   * `written` (default): the status is written here, as the controller would; `controller`: a running controller
+   * is asked for `ips` (annotation `metallb.io/loadBalancerIPs`); `none`: no addresses yet.
    */
-  readonly viaController?: boolean;
+  readonly addresses?: 'written' | 'controller' | 'none';
 }
 
 function familiesOf(ips: readonly string[]): Partial<k8s.V1ServiceSpec> {
@@ -118,7 +118,7 @@ function familiesOf(ips: readonly string[]): Partial<k8s.V1ServiceSpec> {
 
 /** Creates or updates a LoadBalancer Service with its addresses (written here, or requested from the controller). */
 export async function putService(c: ClusterClients, namespace: string, name: string, spec: ServiceSpec): Promise<k8s.V1Service> {
-  const annotations = { ...spec.annotations, ...(spec.viaController === true ? { 'metallb.io/loadBalancerIPs': spec.ips.join(',') } : {}) };
+  const annotations = { ...spec.annotations, ...(spec.addresses === 'controller' ? { 'metallb.io/loadBalancerIPs': spec.ips.join(',') } : {}) };
   const metadata = { name, ...(spec.labels === undefined ? {} : { labels: spec.labels }), ...(Object.keys(annotations).length === 0 ? {} : { annotations }) };
   const body: k8s.V1Service = {
     metadata,
@@ -135,7 +135,7 @@ export async function putService(c: ClusterClients, namespace: string, name: str
     if (!isCode(err, 404)) throw err;
     svc = await c.core.createNamespacedService({ namespace, body });
   }
-  return spec.viaController === true ? svc : setIngress(c, svc, spec.ips);
+  return (spec.addresses ?? 'written') === 'written' ? setIngress(c, svc, spec.ips) : svc;
 }
 
 export async function setIngress(c: ClusterClients, svc: k8s.V1Service, ips: readonly string[]): Promise<k8s.V1Service> {
