@@ -3,7 +3,6 @@
  * (metallb-behaviour.md §5.5, §7, §8), plus the gossip profile and tuning. Wiring only: the announcer and its
  * packet sockets, the BGP dialer and listener, the gossip transport and member list, the Kubernetes runtime.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -19,6 +18,7 @@ import { openGossipTransport } from '../net/gossip-transport.js';
 import { nativeLayer2Io } from '../net/layer2-io.js';
 import { swimProfiles, validateSwimConfig, type SwimConfig, type SwimProfile } from '../protocol/swim/config.js';
 import { BgpMetrics } from '../speaker/bgp/metrics.js';
+import { routerIdFromNodeName } from '../speaker/bgp/peer-spec.js';
 import { BgpSessions } from '../speaker/bgp/bgp-sessions.js';
 import { Announcer } from '../speaker/layer2/announcer.js';
 import { defaultExcludedInterfaces } from '../speaker/layer2/interfaces.js';
@@ -94,11 +94,6 @@ function memberlistWiring(flags: SpeakerFlags, nodeName: string, logger: Logger,
   };
 }
 
-/** Fallback router ID when the node has no IPv4 address: 32 bits of sha256(node name), as a stable choice. */
-function routerIdFor(nodeName: string): number {
-  return createHash('sha256').update(nodeName).digest().readUInt32BE(0);
-}
-
 async function runSpeaker(flags: SpeakerFlags): Promise<void> {
   const env = process.env;
   const nodeName = flags.node ?? flags.nodeName ?? env['METALLB_NODE_NAME'] ?? '';
@@ -123,7 +118,7 @@ async function runSpeaker(flags: SpeakerFlags): Promise<void> {
   };
   const bgp = new BgpSessions({
     dialer: new TcpBgpDialer(), ...(acceptor === undefined ? {} : { acceptor }), clock: systemClock, logger,
-    metrics: new BgpMetrics(registry), nodeAddresses, fallbackRouterId: routerIdFor(nodeName), linkLocalFor, restarting: true,
+    metrics: new BgpMetrics(registry), nodeAddresses, fallbackRouterId: routerIdFromNodeName(nodeName), linkLocalFor, restarting: true,
   });
   const memberlist = memberlistWiring(flags, nodeName, logger, registry);
   const metricsPort = port(flags.port, '--port');

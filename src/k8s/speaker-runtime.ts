@@ -33,6 +33,8 @@ import { StatusObjectWriter } from './status-object-writer.js';
 /** The gossip member list as the runtime drives it (`MemberList` is one). */
 export interface SpeakerMembers extends LiveMembers {
   start(): void;
+  /** Joins through `seeds`; resolves with how many answered. */
+  join(seeds: readonly { ip: string; port: number }[]): Promise<number>;
   setSeeds(seeds: readonly { ip: string; port: number }[]): void;
   setSecret(secret: string): void;
   leave(timeoutMs?: number): Promise<void>;
@@ -70,6 +72,8 @@ export interface SpeakerRuntimeOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly relistIntervalMs?: number;
+  /** The longest the first join of the other speakers may hold back announcing (default 3 s). */
+  readonly initialJoinMs?: number;
 }
 
 export class SpeakerRuntime {
@@ -144,6 +148,8 @@ export class SpeakerRuntime {
     await this.cache.synced();
     if (this.stopping) return;
     this.members = await this.createMembers();
+    this.members?.start();
+    await this.initialJoin();
     this.speakerCore = new Speaker({
       nodeName: this.o.nodeName, loadBalancerClass: this.o.loadBalancerClass, ignoreExcludeLabel: this.o.ignoreExcludeLabel,
       cluster: this.cache, members: this.members ?? 'everyNode', announcer: this.o.announcer, bgp: this.o.bgp,
@@ -152,7 +158,6 @@ export class SpeakerRuntime {
       onAnnounceFailed: (key, f) => this.announceFailed(key, f),
     });
     this.speakerCore.start();
-    this.members?.start();
     this.updateSeeds();
     this.rebuildConfig();
     this.statusWriter.start();
@@ -188,13 +193,37 @@ export class SpeakerRuntime {
     this.o.logger.info('memberlist secret changed: gossip key rotated');
   }
 
+  /** The other speakers' Pod IPs (host network: their nodes' addresses). */
+  private seedIps(bindAddress: string): string[] {
+    return [...new Set(this.cache.podList()
+      .filter((p) => p.metadata?.name !== this.o.podName)
+      .map((p) => p.status?.podIP ?? '')
+      .filter((ip) => ip !== '' && ip !== bindAddress))].sort();
+  }
+
+  /**
+   * Joins the other speakers before deciding anything, for at most `initialJoinMs`: a speaker that believed
+   * itself alone would announce every layer-2 IP for a moment, next to their real owners.
+   */
+  private async initialJoin(): Promise<void> {
+    const ml = this.o.memberlist;
+    if (this.members === undefined || ml === undefined) return;
+    const ips = this.seedIps(ml.bindAddress);
+    this.seeds = ips.join(',');
+    if (ips.length === 0) return;
+    let timer: Timer | undefined;
+    const joined = await Promise.race([
+      this.members.join(ips.map((ip) => ({ ip, port: ml.port }))),
+      new Promise<number>((resolve) => { timer = this.o.clock.setTimer(this.o.initialJoinMs ?? 3000, () => resolve(-1)); }),
+    ]);
+    timer?.cancel();
+    this.o.logger.info({ seeds: ips, answered: joined < 0 ? 'timeout' : joined, members: this.members.members }, 'joined the other speakers');
+  }
+
   private updateSeeds(): void {
     const ml = this.o.memberlist;
     if (this.members === undefined || ml === undefined) return;
-    const ips = [...new Set(this.cache.podList()
-      .filter((p) => p.metadata?.name !== this.o.podName)
-      .map((p) => p.status?.podIP ?? '')
-      .filter((ip) => ip !== '' && ip !== ml.bindAddress))].sort();
+    const ips = this.seedIps(ml.bindAddress);
     const text = ips.join(',');
     if (text === this.seeds) return;
     this.seeds = text;

@@ -9,17 +9,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { webhookNames } from '../../src/api/webhook-endpoints.js';
 import { defaultInstallOptions } from '../../src/deploy/install-options.js';
-import { controllerPermissions } from '../../src/deploy/rbac.js';
+import { controllerPermissions, speakerPermissions } from '../../src/deploy/rbac.js';
 import { validatingWebhookConfiguration } from '../../src/deploy/webhook-configuration.js';
 import { ControllerEnv, metallbNamespace as ns } from '../support/controller-env.js';
 import { describeCall, unusedGrants, uncoveredCalls } from '../support/rbac-check.js';
 import { eventually } from '../support/test-api.js';
+import { SpeakerRbacEnv } from '../support/speaker-rbac-env.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -111,6 +113,40 @@ describe('the controller\'s rendered RBAC is exactly what it uses', () => {
   test('every verb the controller\'s roles grant was used', () => {
     const calls = env.api.requests().filter((r) => r.user === 'controller');
     assert.deepEqual(unusedGrants(calls, controllerPermissions, ns), [],
+      `requests made:\n${[...new Set(calls.map(describeCall))].sort().join('\n')}`);
+  });
+});
+
+const main = fileURLToPath(new URL('../../src/cmd/main.js', import.meta.url));
+const speakerExists = spawnSync(process.execPath, [main, 'speaker', '--help'], { encoding: 'utf8' }).stdout.startsWith('Usage: metallb-ts speaker ');
+
+/**
+ * `metallb-ts speaker` as a child process, user "speaker", on this host but with every interface excluded from
+ * layer 2 (no responder opens, nothing is sent), gossip and its one BGP peer on loopback: informers, a
+ * ServiceL2Status and a ServiceBGPStatus created, written and deleted, ConfigurationState, a repeated event
+ * (a series, flushed on SIGTERM).
+ */
+describe('the speaker\'s rendered RBAC is exactly what it uses', {
+  skip: speakerExists ? false : 'metallb-ts has no speaker command yet: the speaker\'s RBAC rules are unchecked (src/deploy/rbac.ts speakerPermissions)',
+}, () => {
+  let env: SpeakerRbacEnv;
+  before(async () => {
+    env = await SpeakerRbacEnv.create();
+    await env.exercise();
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  test('every request the speaker made is allowed by its Role and ClusterRole', () => {
+    const calls = env.calls();
+    assert.ok(calls.length > 20, `only ${calls.length} requests recorded`);
+    assert.deepEqual(uncoveredCalls(calls, speakerPermissions, ns), []);
+  });
+
+  test('every verb the speaker\'s roles grant was used', () => {
+    const calls = env.calls();
+    assert.deepEqual(unusedGrants(calls, speakerPermissions, ns), [],
       `requests made:\n${[...new Set(calls.map(describeCall))].sort().join('\n')}`);
   });
 });

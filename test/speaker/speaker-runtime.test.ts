@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { SpeakerRuntime, type SpeakerMembers } from '../../src/k8s/speaker-runtime.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { silentLogger } from '../../src/lib/logger.js';
+import { createLogger, silentLogger } from '../../src/lib/logger.js';
 import { BgpSessions } from '../../src/speaker/bgp/bgp-sessions.js';
 import { sortL2Candidates } from '../../src/speaker/layer2/election.js';
 import { ApiProxy } from '../support/api-proxy.js';
@@ -53,6 +53,7 @@ class MemberView implements SpeakerMembers {
     return () => this.shared.listeners.delete(l);
   }
   start(): void {}
+  join(seeds: readonly { ip: string; port: number }[]): Promise<number> { this.seeds = seeds.map((s) => `${s.ip}:${s.port}`); return Promise.resolve(seeds.length); }
   setSeeds(seeds: readonly { ip: string; port: number }[]): void { this.seeds = seeds.map((s) => `${s.ip}:${s.port}`); }
   setSecret(secret: string): void { this.secrets.push(secret); }
   async leave(): Promise<void> {}
@@ -107,7 +108,8 @@ describe('the speaker on Kubernetes (test API server)', { skip: isRealServer() ?
         },
         announcer, bgp: new BgpSessions({ dialer: net.host(nodeIp(n)).dialer, clock: systemClock, logger: silentLogger(), nodeAddresses: () => ({ IPv4: nodeIp(n) }), fallbackRouterId: 1 }),
         registry, metricsEndpoint: { host: '127.0.0.1', port: 0 }, healthEndpoint: { host: '127.0.0.1', port: 0 },
-        clock: systemClock, logger: silentLogger(),
+        // SPEAKER_TEST_LOG=debug shows the speakers' logs.
+        clock: systemClock, logger: process.env['SPEAKER_TEST_LOG'] === undefined ? silentLogger() : createLogger({ level: process.env['SPEAKER_TEST_LOG'] as 'debug', name: n }),
       });
       speakers.set(n, Object.assign(entry, { runtime }));
     }

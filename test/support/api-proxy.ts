@@ -2,7 +2,7 @@
  * A TCP forwarder in front of the test API server, owned by the test process: clients connect to `address`
  * (on loopback, or inside a lab namespace such as the router's, where the speakers' namespaces can reach it)
  * and each connection is piped to the API server on the test process's loopback. `stop()` is an API server
- * outage as clients see it: every connection is reset and new ones are refused; `resume()` listens again on the
+ * outage as clients see it: every connection is closed and new ones are refused; `resume()` listens again on the
  * same address. The API server itself keeps its state throughout.
  */
 import { connect, type Socket } from 'node:net';
@@ -55,11 +55,12 @@ export class ApiProxy {
     this.boundPort = this.listener.address.port;
   }
 
-  /** The outage: resets every connection, then refuses new ones until `resume()`. */
+  /** The outage: closes every connection, then refuses new ones until `resume()`. */
   async stop(): Promise<void> {
     const l = this.listener;
     this.listener = undefined;
-    for (const s of this.sockets) s.resetAndDestroy();
+    // destroy(), not resetAndDestroy(): resetting a socket that is already closing leaves Node 20 spinning at exit.
+    for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     await l?.close();
   }
@@ -80,3 +81,4 @@ export class ApiProxy {
     upstream.pipe(client);
   }
 }
+

@@ -104,18 +104,27 @@ export interface ServiceSpec {
   readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;
   readonly port?: number;
-  readonly dualStack?: boolean;
+  /**
+   * `written` (default): the status is written here, as the controller would; `controller`: a running controller
+   * is asked for `ips` (annotation `metallb.io/loadBalancerIPs`); `none`: no addresses yet.
+   */
+  readonly addresses?: 'written' | 'controller' | 'none';
 }
 
-/** Creates or updates a LoadBalancer Service, then writes its ingress as the controller would. */
+function familiesOf(ips: readonly string[]): Partial<k8s.V1ServiceSpec> {
+  if (ips.length > 1) return { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ips.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4')) };
+  return { ipFamilyPolicy: 'SingleStack', ipFamilies: [ips[0]?.includes(':') === true ? 'IPv6' : 'IPv4'] };
+}
+
+/** Creates or updates a LoadBalancer Service with its addresses (written here, or requested from the controller). */
 export async function putService(c: ClusterClients, namespace: string, name: string, spec: ServiceSpec): Promise<k8s.V1Service> {
-  const metadata = { name, ...(spec.labels === undefined ? {} : { labels: spec.labels }), ...(spec.annotations === undefined ? {} : { annotations: spec.annotations }) };
+  const annotations = { ...spec.annotations, ...(spec.addresses === 'controller' ? { 'metallb.io/loadBalancerIPs': spec.ips.join(',') } : {}) };
+  const metadata = { name, ...(spec.labels === undefined ? {} : { labels: spec.labels }), ...(Object.keys(annotations).length === 0 ? {} : { annotations }) };
   const body: k8s.V1Service = {
     metadata,
     spec: {
       type: 'LoadBalancer', externalTrafficPolicy: spec.externalTrafficPolicy ?? 'Cluster', selector: { app: name },
-      ports: [{ port: spec.port ?? 80, protocol: 'TCP' }],
-      ...(spec.dualStack === true ? { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] } : {}),
+      ports: [{ port: spec.port ?? 80, protocol: 'TCP' }], ...familiesOf(spec.ips),
     },
   };
   let svc: k8s.V1Service;
@@ -126,7 +135,7 @@ export async function putService(c: ClusterClients, namespace: string, name: str
     if (!isCode(err, 404)) throw err;
     svc = await c.core.createNamespacedService({ namespace, body });
   }
-  return setIngress(c, svc, spec.ips);
+  return (spec.addresses ?? 'written') === 'written' ? setIngress(c, svc, spec.ips) : svc;
 }
 
 export async function setIngress(c: ClusterClients, svc: k8s.V1Service, ips: readonly string[]): Promise<k8s.V1Service> {
