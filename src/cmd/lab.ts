@@ -22,15 +22,20 @@ interface NameFlags { name: string }
 
 const environmentCodes = new Set(['ELABENV', 'EINVAL', 'ENOLAB', 'ELABEXISTS', 'input-unreadable']);
 
-/** Runs a subcommand body; errors become a message and an exit code. */
+/**
+ * Runs a subcommand body; errors become a message and an exit code. The process exits when the body is done:
+ * a request to a frozen API server that timed out must not keep it alive (the lab's daemons are detached).
+ */
 function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    let code: number;
     try {
-      process.exitCode = (await fn(...args)) ?? 0;
+      code = (await fn(...args)) ?? 0;
     } catch (e) {
       err(`lab: ${errorMessage(e)}`);
-      process.exitCode = environmentCodes.has(errorCode(e) ?? '') ? 2 : 1;
+      code = environmentCodes.has(errorCode(e) ?? '') ? 2 : 1;
     }
+    process.exit(code);
   };
 }
 
