@@ -44,7 +44,7 @@ function existing(name: string): { plan: LabPlan; state: LabState } {
   const probe = planLab({ ...defaultLabOptions, name }, defaultLabRoot);
   const state = readLabState(probe.paths.state);
   if (state === undefined) {
-    const e = new Error(`no lab named "${name}" is up (start one with: sudo metallb-ts lab up${name === 'lab' ? '' : ` --name ${name}`})`);
+    const e = new Error(`no lab named "${name}" is up (start one with: sudo npx metallb-ts lab up${name === 'lab' ? '' : ` --name ${name}`})`);
     Object.assign(e, { code: 'ENOLAB' });
     throw e;
   }
@@ -62,7 +62,7 @@ function registerUpDown(lab: Command): void {
     .addOption(new Option('--router <daemon>', 'the router peering with every node').choices(routerKinds).default(defaultLabOptions.router))
     .action(action(async (o: NameFlags & { nodes: string; router: RouterChoice }) => {
       const { plan } = await labUp({ name: o.name, nodes: Number(o.nodes), router: o.router }, defaultLabRoot, out);
-      out(`next: sudo metallb-ts lab demo | lab status | lab apply -f FILE | lab exec client -- curl http://IP/ (kubeconfig ${plan.paths.kubeconfig})`);
+      out(`next: sudo npx metallb-ts lab demo | lab status | lab apply -f FILE | lab exec client -- curl http://IP/ (kubeconfig ${plan.paths.kubeconfig})`);
     }));
   lab.command('down')
     .description('remove everything the lab made: processes, namespaces, links, files')

@@ -16,6 +16,7 @@ import { kernelNextHops } from '../routers/router.js';
 import { demoBgpAdvertisement, demoL2Advertisement, demoPool, demoService } from './demo-objects.js';
 import { applyObject, deleteObject, kubeConfigFrom } from './lab-api.js';
 import { labKill, labRevive } from './lab-control.js';
+import { checkLabEnvironment } from './lab-environment.js';
 import { FailoverProbe, wallNow } from './failover-probe.js';
 import { metallbNamespace, planLab, type LabOptions, type LabPlan } from './lab-plan.js';
 import { readLabState, type LabState } from './lab-state.js';
@@ -34,6 +35,7 @@ interface Demo {
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1)} s`;
 
 export async function runDemo(options: LabOptions, root: string, out: Out): Promise<number> {
+  checkLabEnvironment(options.router);
   out('metallb-ts lab demo: LoadBalancer Services on a virtual bare-metal cluster, with failover and BGP (about a minute)');
   let n = 0;
   const step = (title: string): void => out(`\n[${++n}/6] ${title}`);
@@ -50,11 +52,11 @@ export async function runDemo(options: LabOptions, root: string, out: Out): Prom
   await explainStep(demo);
   const named = plan.name === 'lab' ? '' : ` --name ${plan.name}`;
   out('\nThe lab is still up. Try:');
-  out(`  sudo metallb-ts lab status${named}`.padEnd(52) + 'hosts, Services, announcing nodes, BGP sessions');
-  out(`  sudo metallb-ts lab exec${named} client -- curl http://${ips[0] ?? ''}/`);
-  out(`  sudo metallb-ts lab kill${named} node2`.padEnd(52) + 'then lab revive node2; lab kill api freezes the API server');
-  out(`  sudo metallb-ts explain default/web --lab${plan.name === 'lab' ? '' : ` ${plan.name}`}`);
-  out(`  sudo metallb-ts lab down${named}`.padEnd(52) + 'removes everything');
+  out(`  sudo npx metallb-ts lab status${named}`.padEnd(56) + 'hosts, Services, announcing nodes, BGP sessions');
+  out(`  sudo npx metallb-ts lab exec${named} client -- curl http://${ips[0] ?? ''}/`);
+  out(`  sudo npx metallb-ts lab kill${named} node2`.padEnd(56) + 'then lab revive node2; lab kill api freezes the API server');
+  out(`  sudo npx metallb-ts explain default/web --lab${plan.name === 'lab' ? '' : ` ${plan.name}`}`);
+  out(`  sudo npx metallb-ts lab down${named}`.padEnd(56) + 'removes everything');
   return 0;
 }
 
