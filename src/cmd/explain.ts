@@ -53,6 +53,7 @@ export function registerExplain(program: Command): void {
     .option('--speaker-selector <selector>', 'label selector of the speaker Pods', 'component=speaker')
     .option('--timeout <seconds>', 'give up reading the cluster after this long', '20')
     .action(async (target: string, flags: ExplainFlags) => {
-      process.exitCode = await runExplain(target, flags);
+      // A request left hanging by the deadline must not keep the process alive.
+      process.exit(await runExplain(target, flags));
     });
 }

@@ -22,15 +22,20 @@ interface NameFlags { name: string }
 
 const environmentCodes = new Set(['ELABENV', 'EINVAL', 'ENOLAB', 'ELABEXISTS', 'input-unreadable']);
 
-/** Runs a subcommand body; errors become a message and an exit code. */
+/**
+ * Runs a subcommand body; errors become a message and an exit code. The process exits when the body is done:
+ * a request to a frozen API server that timed out must not keep it alive (the lab's daemons are detached).
+ */
 function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    let code: number;
     try {
-      process.exitCode = (await fn(...args)) ?? 0;
+      code = (await fn(...args)) ?? 0;
     } catch (e) {
       err(`lab: ${errorMessage(e)}`);
-      process.exitCode = environmentCodes.has(errorCode(e) ?? '') ? 2 : 1;
+      code = environmentCodes.has(errorCode(e) ?? '') ? 2 : 1;
     }
+    process.exit(code);
   };
 }
 
@@ -39,7 +44,7 @@ function existing(name: string): { plan: LabPlan; state: LabState } {
   const probe = planLab({ ...defaultLabOptions, name }, defaultLabRoot);
   const state = readLabState(probe.paths.state);
   if (state === undefined) {
-    const e = new Error(`no lab named "${name}" is up (start one with: sudo metallb-ts lab up${name === 'lab' ? '' : ` --name ${name}`})`);
+    const e = new Error(`no lab named "${name}" is up (start one with: sudo npx metallb-ts lab up${name === 'lab' ? '' : ` --name ${name}`})`);
     Object.assign(e, { code: 'ENOLAB' });
     throw e;
   }
@@ -57,7 +62,7 @@ function registerUpDown(lab: Command): void {
     .addOption(new Option('--router <daemon>', 'the router peering with every node').choices(routerKinds).default(defaultLabOptions.router))
     .action(action(async (o: NameFlags & { nodes: string; router: RouterChoice }) => {
       const { plan } = await labUp({ name: o.name, nodes: Number(o.nodes), router: o.router }, defaultLabRoot, out);
-      out(`next: sudo metallb-ts lab demo | lab status | lab apply -f FILE | lab exec client -- curl http://IP/ (kubeconfig ${plan.paths.kubeconfig})`);
+      out(`next: sudo npx metallb-ts lab demo | lab status | lab apply -f FILE | lab exec client -- curl http://IP/ (kubeconfig ${plan.paths.kubeconfig})`);
     }));
   lab.command('down')
     .description('remove everything the lab made: processes, namespaces, links, files')

@@ -253,3 +253,16 @@ test('ConfigurationState Invalid is reported in the summary', () => {
   assert.deepEqual(e.configuration.map((c) => [c.component, c.result]), [['controller', 'Valid'], ['node-a', 'Invalid']]);
   assert.ok(e.summary.some((l) => l.includes('node-a reports it Invalid') && l.includes('BGPPeer/x: bad')));
 });
+
+test('the README example: a Service no pool may serve, with each pool\'s reason in the summary', () => {
+  const e = explain(snapshot({
+    services: [svc('api', { spec: { ports: [{ port: 443, protocol: 'TCP' }] } })],
+    namespaces: [{ metadata: { name: 'default' } }, { metadata: { name: 'team-a' } }],
+    pools: [pool('reserved', ['10.200.0.0/28'], { serviceAllocation: { namespaces: ['team-a'] } }), pool('manual', ['10.200.1.0/24'], { autoAssign: false })],
+  }), 'default/api');
+  assert.deepEqual(e.summary, [
+    'default/api is pending (no address): no IPAddressPool may give it an address automatically',
+    '  pool manual: autoAssign is false: only a Service asking for it (address-pool annotation or requested IP) gets its addresses',
+    '  pool reserved: serviceAllocation admits namespaces team-a, not default',
+  ]);
+});

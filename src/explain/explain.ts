@@ -43,7 +43,11 @@ function summarize(key: string, a: AllocationExplanation, l2: Layer2Explanation,
   const lines: string[] = [];
   if (a.state === 'notFound') return [`${key}: ${a.message}`];
   if (a.state === 'notHandled') return [`${key} gets no address from MetalLB: ${a.message}`];
-  if (a.ips.length === 0) lines.push(`${key} is pending (no address): ${a.message}`);
+  if (a.ips.length === 0) {
+    lines.push(`${key} is pending (no address): ${a.message}`);
+    for (const p of a.pools) if (p.reason !== 'fits') lines.push(`  pool ${p.name}: ${p.message}`);
+    for (const err of a.configErrors) lines.push(`  ${err}`);
+  }
   const pool = a.pool ?? a.dryRun?.pool ?? null;
   if (a.ips.length > 0) lines.push(`${key} has ${a.ips.join(', ')}${pool === null ? '' : ` (pool ${pool})`}${a.reason === 'allocated' ? `: ${a.message}` : `; ${a.message}`}`);
   if (a.ips.length > 0) {

@@ -29,13 +29,12 @@ export async function labDown(name: string, root: string, progress: (line: strin
   const paths = labPaths(name, root);
   const state = readLabState(paths.state);
   const prefix = state?.prefix ?? labPrefix(name);
-  const records = Object.entries(state?.processes ?? {}).sort(([a], [b]) => stopOrder(a) - stopOrder(b));
-  let stopped = 0;
-  for (const [role, rec] of records) {
-    if (!isAlive(rec)) continue;
-    await stopRecorded(rec, role.startsWith('speaker/') ? 1000 : 3000);
-    stopped++;
+  const records = Object.entries(state?.processes ?? {}).filter(([, rec]) => isAlive(rec));
+  // In three waves (host clients, the namespaces' processes, the API server last), each in parallel.
+  for (const wave of [0, 1, 2]) {
+    await Promise.all(records.filter(([role]) => stopOrder(role) === wave).map(([role, rec]) => stopRecorded(rec, role.startsWith('speaker/') ? 1000 : 3000)));
   }
+  const stopped = records.length;
   const namespaces = await namespacesWithPrefix(prefix);
   await removeNamespacesWithPrefix(prefix);
   const found = state !== undefined || namespaces.length > 0 || existsSync(paths.dir);

@@ -30,7 +30,7 @@ export function checkLabEnvironment(router: RouterChoice): void {
   if (process.getuid?.() !== 0) {
     throw new MetallbError('ELABENV', 'the lab needs root (it creates network namespaces, nftables rules and raw sockets): run it with sudo');
   }
-  const missing = ['ip', 'nft', 'socat', 'sysctl', ...routerBinaries[router]].filter((b) => !onPath(b));
+  const missing = ['ip', 'nft', 'socat', 'sysctl', 'curl', ...routerBinaries[router]].filter((b) => !onPath(b));
   if (missing.length > 0) {
     throw new MetallbError('ELABENV', `the lab needs ${missing.join(', ')}: run 'sudo bash scripts/setup' to install them${router === 'none' ? '' : ` (or --router none)`}`);
   }

@@ -37,7 +37,7 @@ export interface ServiceStatus {
   readonly namespace: string;
   readonly name: string;
   readonly ips: readonly string[];
-  /** The node announcing it over layer 2 (its ServiceL2Status), or null. */
+  /** The node announcing it over layer 2 (its ServiceL2Status; of several, one whose speaker runs), or null. */
   readonly layer2: string | null;
   /** The nodes announcing it over BGP (their ServiceBGPStatus), sorted. */
   readonly bgp: readonly string[];
@@ -95,7 +95,7 @@ interface ClusterPart {
   pools: PoolStatus[];
 }
 
-async function readCluster(kc: k8s.KubeConfig): Promise<ClusterPart> {
+async function readCluster(kc: k8s.KubeConfig, speakerRunning: (node: string) => boolean): Promise<ClusterPart> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const list = async (plural: string): Promise<Record<string, unknown>[]> =>
@@ -114,7 +114,8 @@ async function readCluster(kc: k8s.KubeConfig): Promise<ClusterPart> {
     return {
       namespace: ns, name,
       ips: (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== ''),
-      layer2: l2Nodes[0] ?? null,
+      // A killed speaker cannot remove its ServiceL2Status: the node whose speaker runs is the one answering.
+      layer2: l2Nodes.find(speakerRunning) ?? l2Nodes[0] ?? null,
       bgp: [...new Set(bgpNodes)].sort(),
     };
   }).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
@@ -144,7 +145,11 @@ export async function labStatus(plan: LabPlan, state: LabState, kc: k8s.KubeConf
   let cluster: ClusterPart = { services: [], pools: [] };
   if (api === 'running') {
     try {
-      cluster = await withDeadline(readCluster(kc), timeoutMs, 'reading Services and status objects');
+      const running = (node: string): boolean => {
+        const rec = state.processes[`speaker/${node}`];
+        return rec !== undefined && isAlive(rec);
+      };
+      cluster = await withDeadline(readCluster(kc, running), timeoutMs, 'reading Services and status objects');
     } catch (err) {
       warnings.push(`cluster not read: ${errorMessage(err)}`);
     }

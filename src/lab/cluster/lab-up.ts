@@ -55,7 +55,7 @@ export async function labUp(options: LabOptions, root: string, progress: Progres
   checkLabEnvironment(plan.router);
   const existing = readLabState(plan.paths.state);
   if (existing !== undefined) {
-    const problems = await labProblems(plan, existing);
+    const problems = await labProblems(planLab({ name: existing.name, nodes: existing.nodes, router: existing.router }, root), existing);
     if (problems.length === 0) {
       if (existing.nodes !== options.nodes || existing.router !== options.router) {
         throw new MetallbError('ELABEXISTS', `lab ${plan.name} is up with ${existing.nodes} nodes and router ${existing.router}: run 'lab down${plan.name === 'lab' ? '' : ` --name ${plan.name}`}' first to change them`);
