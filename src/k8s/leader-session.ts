@@ -70,7 +70,9 @@ export class LeaderSession {
   private readonly options: LeaderSessionOptions;
   private readonly state: ControllerState;
   private readonly queue: WorkQueue;
-  private readonly gate = new WriteGate();
+  private readonly gate: WriteGate;
+  /** Service keys the gate turned away; queued again when it opens. */
+  private readonly blocked = new Set<string>();
   private readonly view: FreshView<ServiceObject>;
   private readonly writer: ServiceStatusWriter;
   private readonly configState: ConfigurationStateWriter;
@@ -86,6 +88,16 @@ export class LeaderSession {
     this.options = options;
     this.state = new ControllerState({ loadBalancerClass: options.loadBalancerClass });
     this.view = new FreshView((key) => options.services.get(...splitKey(key)));
+    this.gate = new WriteGate({
+      onOpen: (what) => {
+        if (what === 'reprocess') {
+          this.queue.add(reloadKey);
+          return;
+        }
+        for (const key of this.blocked) this.queue.add(key);
+        this.blocked.clear();
+      },
+    });
     this.writer = new ServiceStatusWriter({ core: options.core, onWrite: (r) => options.metrics.statusWrites.inc({ result: r }) });
     this.configState = new ConfigurationStateWriter({ custom: options.custom, namespace: options.namespace, wallMs: () => options.clock.wallMs() });
     this.queue = new WorkQueue({
@@ -143,10 +155,10 @@ export class LeaderSession {
   }
 
   private async reconcileService(key: string): Promise<void> {
-    for (;;) {
-      await this.gate.enterShared(key);
-      if (this.gate.mayConverge(key)) break; // checked in the same tick as the decision below
-      this.gate.leaveShared();
+    // Checked in the same tick as the decision below; a key turned away is queued again when the gate opens.
+    if (!this.gate.tryEnterShared(key)) {
+      this.blocked.add(key);
+      return;
     }
     try {
       const svc = this.view.get(key);
@@ -158,8 +170,11 @@ export class LeaderSession {
       }
       if (svc === undefined) this.view.forget(key);
       this.record(svc, update.events);
+      const released = update.changed && releases(svc, update);
       await this.apply(svc, update);
-      if (update.outcome === 'reprocessAll') this.requestReprocess();
+      // MetalLB reprocesses when a Service ends with no address; we do on every release (a Service that
+      // moved from X to Y freed X too, and a Service that asked for X is waiting for it).
+      if (update.outcome === 'reprocessAll' || released) this.requestReprocess();
       if (update.changed) this.schedulePoolStatus();
     } finally {
       this.gate.leaveShared();
@@ -199,7 +214,7 @@ export class LeaderSession {
 
   /** MetalLB's reload: configuration first, then (when wanted) every Service, alone. */
   private async reload(): Promise<{ requeueAfterMs?: number } | void> {
-    await this.gate.enterExclusive();
+    if (!this.gate.tryEnterExclusive()) return; // queued again when the running reconciles are done
     try {
       if (this.configDirty) await this.applyConfig();
       if (!this.reprocessWanted || this.state.config === undefined) return;
@@ -268,8 +283,10 @@ export class LeaderSession {
       const kept = ingressIpsOf(byKey.get(u.key)!).filter((ip) => u.ingress.some((i) => i.ip === ip));
       return this.write(u.key, byKey.get(u.key)!, { ips: kept, pool: kept.length === 0 ? undefined : u.allocatedFromPool });
     });
+    const released = changed.some((u) => releases(byKey.get(u.key), u));
     await this.inParallel(changed, (u) => this.apply(this.view.get(u.key) ?? byKey.get(u.key), u));
-    return retry;
+    // An address released late in the pass may be what a Service earlier in it was waiting for.
+    return retry || released;
   }
 
   /** Runs `fn` over `updates` with bounded concurrency; fails after all were tried if any failed. */

@@ -2,115 +2,69 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WriteGate } from './write-gate.js';
 
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-function track(p: Promise<void>): { done: () => boolean } {
-  let done = false;
-  void p.then(() => { done = true; });
-  return { done: () => done };
+function gateWithLog(): { gate: WriteGate; opened: string[] } {
+  const opened: string[] = [];
+  return { gate: new WriteGate({ onOpen: (what) => opened.push(what) }), opened };
 }
 
-test('single-Service reconciles of different keys enter together', async () => {
-  const gate = new WriteGate();
-  await gate.enterShared('a');
-  await gate.enterShared('b');
+test('single-Service reconciles of different keys enter together', () => {
+  const { gate } = gateWithLog();
+  assert.equal(gate.tryEnterShared('a'), true);
+  assert.equal(gate.tryEnterShared('b'), true);
   gate.leaveShared();
   gate.leaveShared();
 });
 
-test('while a release is in flight only its own key may converge', async () => {
-  const gate = new WriteGate();
-  await gate.enterShared('a');
+test('while a release is in flight only its own key may converge; its landing opens the gate', () => {
+  const { gate, opened } = gateWithLog();
+  assert.equal(gate.tryEnterShared('a'), true);
   gate.releaseStarted('a');
-  const b = track(gate.enterShared('b'));
-  const a2 = track(gate.enterShared('a'));
-  await tick();
-  assert.deepEqual([b.done(), a2.done()], [false, true]);
-  gate.releaseSettled('a');
-  await tick();
-  assert.equal(b.done(), true);
-});
-
-test('a failed release keeps blocking other keys until its key settles it', async () => {
-  const gate = new WriteGate();
-  gate.releaseStarted('a');
-  gate.releaseFailed('a');
-  const b = track(gate.enterShared('b'));
-  await tick();
-  assert.equal(b.done(), false);
-  await gate.enterShared('a');
-  gate.releaseSettled('a');
+  assert.equal(gate.tryEnterShared('b'), false);
+  assert.equal(gate.tryEnterShared('a'), true);
   gate.leaveShared();
-  await tick();
-  assert.equal(b.done(), true);
-});
-
-test('a reprocess waits for running reconciles and in-flight releases, then runs alone', async () => {
-  const gate = new WriteGate();
-  await gate.enterShared('a');
-  gate.releaseStarted('a');
-  const ex = track(gate.enterExclusive());
-  await tick();
-  assert.equal(ex.done(), false);
   gate.releaseSettled('a');
-  await tick();
-  assert.equal(ex.done(), false, 'still waits for the running reconcile');
-  gate.leaveShared();
-  await tick();
-  assert.equal(ex.done(), true);
-  const c = track(gate.enterShared('c'));
-  await tick();
-  assert.equal(c.done(), false, 'nothing enters while the reprocess runs');
-  gate.leaveExclusive();
-  await tick();
-  assert.equal(c.done(), true);
+  assert.deepEqual(opened, ['services']);
+  assert.equal(gate.tryEnterShared('b'), true);
 });
 
-test('a reprocess may enter past a failed release, which it redoes itself', async () => {
-  const gate = new WriteGate();
+test('a failed release keeps other keys out until its own key settles it', () => {
+  const { gate } = gateWithLog();
   gate.releaseStarted('a');
   gate.releaseFailed('a');
-  await gate.enterExclusive();
-  gate.leaveExclusive();
-});
-
-test('a waiting reprocess is not starved by a stream of single-Service reconciles', async () => {
-  const gate = new WriteGate();
-  await gate.enterShared('a');
-  const ex = track(gate.enterExclusive());
-  const b = track(gate.enterShared('b'));
-  await tick();
-  assert.deepEqual([ex.done(), b.done()], [false, false]);
-  gate.leaveShared();
-  await tick();
-  assert.deepEqual([ex.done(), b.done()], [true, false]);
-  gate.leaveExclusive();
-  await tick();
-  assert.equal(b.done(), true);
-});
-
-test('of waiters admitted together, one that releases first keeps the next from converging', async () => {
-  const gate = new WriteGate();
-  gate.releaseStarted('x');
-  const order: string[] = [];
-  const converge = async (key: string, release: boolean): Promise<void> => {
-    for (;;) {
-      await gate.enterShared(key);
-      if (gate.mayConverge(key)) break;
-      gate.leaveShared();
-    }
-    order.push(key);
-    if (release) gate.releaseStarted(key);
-  };
-  const a = converge('a', true);
-  const b = converge('b', false);
-  await tick();
-  gate.releaseSettled('x');
-  await a;
-  await tick();
-  assert.deepEqual(order, ['a'], 'b waits for the release a registered as it converged');
-  gate.leaveShared();
+  assert.equal(gate.tryEnterShared('b'), false);
+  assert.equal(gate.tryEnterShared('a'), true);
   gate.releaseSettled('a');
-  await b;
-  assert.deepEqual(order, ['a', 'b']);
+  gate.leaveShared();
+  assert.equal(gate.tryEnterShared('b'), true);
+});
+
+test('a wanted reprocess keeps new reconciles out, starts when the running ones are done, and reopens after', () => {
+  const { gate, opened } = gateWithLog();
+  assert.equal(gate.tryEnterShared('a'), true);
+  assert.equal(gate.tryEnterExclusive(), false);
+  assert.equal(gate.tryEnterShared('c'), false, 'a wanted reprocess is not starved');
+  gate.leaveShared();
+  assert.deepEqual(opened, ['reprocess']);
+  assert.equal(gate.tryEnterExclusive(), true);
+  assert.equal(gate.tryEnterShared('c'), false, 'nothing enters while the reprocess runs');
+  gate.leaveExclusive();
+  assert.deepEqual(opened, ['reprocess', 'services']);
+  assert.equal(gate.tryEnterShared('c'), true);
+});
+
+test('a reprocess waits for releases in flight, but may enter past a failed release, which it redoes itself', () => {
+  const { gate, opened } = gateWithLog();
+  gate.releaseStarted('a');
+  assert.equal(gate.tryEnterExclusive(), false);
+  gate.releaseFailed('a');
+  assert.deepEqual(opened, ['reprocess']);
+  assert.equal(gate.tryEnterExclusive(), true);
+  gate.leaveExclusive();
+});
+
+test('of keys tried one after the other, one that releases keeps the next from converging', () => {
+  const { gate } = gateWithLog();
+  assert.equal(gate.tryEnterShared('a'), true);
+  gate.releaseStarted('a');
+  assert.equal(gate.tryEnterShared('b'), false);
 });

@@ -5,61 +5,61 @@
  * 1. An update that takes addresses away from a Service (a release) must have landed (or the Service be
  *    gone) before any other Service is converged: otherwise the freed address could be written to another
  *    Service while the first still shows it. A release whose write failed keeps blocking until its own key
- *    is reconciled again successfully.
- * 2. A full reprocess (and any configuration change, which it applies) runs alone: it waits for the
- *    running reconciles to finish, and none starts until it is done.
+ *    is reconciled again successfully (or a full reprocess redoes it).
+ * 2. A full reprocess (and any configuration change, which it applies) runs alone: once it is wanted, no
+ *    reconcile starts, and it starts when the running ones have finished.
  *
- * Shared entries are for single-Service reconciles; the exclusive entry is for the full reprocess, which
- * writes its own releases first and the rest only after they landed. Waiters queue in order, and a waiting
- * exclusive entry keeps new shared entries out, so a reprocess is not starved.
+ * The gate never makes anyone wait: `tryEnter*` says yes or no at once, in the same tick as the decision
+ * that follows it, and the caller sets a refused key aside. `onOpen` is called when set-aside work may now
+ * get in, and the caller queues it again. (Waiting inside a work-queue worker would hold its slot: with
+ * every slot waiting, the key that would unblock them could never run.)
  */
-interface Waiter {
-  readonly exclusive: boolean;
-  readonly key: string | undefined;
-  readonly resolve: () => void;
+export interface WriteGateOptions {
+  /** Something that may let refused work in has happened: queue it again. */
+  readonly onOpen: (what: 'services' | 'reprocess') => void;
 }
 
 export class WriteGate {
+  private readonly options: WriteGateOptions;
   private shared = 0;
   private exclusive = false;
-  private waiters: Waiter[] = [];
+  private exclusiveWanted = false;
   /** Keys whose last decision released addresses their Service may still show: 'inflight' or 'failed'. */
   private readonly releases = new Map<string, 'inflight' | 'failed'>();
 
-  /**
-   * Waits until a single-Service reconcile of `key` may enter. Several waiters are admitted together and
-   * resume one after the other, and one of them may release addresses before the next converges: so check
-   * `mayConverge(key)` again in the same synchronous block as the convergence, and leave and enter again
-   * when it says no.
-   */
-  enterShared(key: string): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiters.push({ exclusive: false, key, resolve });
-      this.wake();
-    });
+  constructor(options: WriteGateOptions) {
+    this.options = options;
   }
 
-  /** True when no other key's release is unsettled (call after enterShared, right before converging). */
-  mayConverge(key: string): boolean {
-    return this.sharedMayEnter(key);
+  /** May a single-Service reconcile of `key` converge now? If yes, it has entered: call leaveShared. */
+  tryEnterShared(key: string): boolean {
+    if (this.exclusive || this.exclusiveWanted) return false;
+    for (const k of this.releases.keys()) if (k !== key) return false;
+    this.shared++;
+    return true;
   }
 
   leaveShared(): void {
     this.shared--;
-    this.wake();
+    if (this.shared === 0 && this.exclusiveWanted) this.options.onOpen('reprocess');
   }
 
-  /** Waits until a full reprocess may run alone. */
-  enterExclusive(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiters.push({ exclusive: true, key: undefined, resolve });
-      this.wake();
-    });
+  /**
+   * May a full reprocess run now? If not, it is wanted from now on: no reconcile enters until it has run.
+   * It waits for running reconciles and releases in flight; failed releases it redoes itself.
+   */
+  tryEnterExclusive(): boolean {
+    this.exclusiveWanted = true;
+    if (this.exclusive || this.shared > 0) return false;
+    for (const state of this.releases.values()) if (state === 'inflight') return false;
+    this.exclusiveWanted = false;
+    this.exclusive = true;
+    return true;
   }
 
   leaveExclusive(): void {
     this.exclusive = false;
-    this.wake();
+    this.options.onOpen('services');
   }
 
   /** Records, synchronously with the decision, that `key`'s write takes addresses away. */
@@ -69,51 +69,19 @@ export class WriteGate {
 
   /** The release of `key` landed, or the Service is gone, or a newer decision keeps what it shows. */
   releaseSettled(key: string): void {
-    if (this.releases.delete(key)) this.wake();
+    if (!this.releases.delete(key)) return;
+    this.options.onOpen(this.exclusiveWanted ? 'reprocess' : 'services');
   }
 
   /** The write of a release failed: its Service still shows the addresses. */
   releaseFailed(key: string): void {
-    if (this.releases.has(key)) {
-      this.releases.set(key, 'failed');
-      this.wake();
-    }
+    if (!this.releases.has(key)) return;
+    this.releases.set(key, 'failed');
+    if (this.exclusiveWanted) this.options.onOpen('reprocess');
   }
 
   /** Keys with an unsettled release (for diagnostics and tests). */
   pendingReleases(): string[] {
     return [...this.releases.keys()];
-  }
-
-  private sharedMayEnter(key: string): boolean {
-    if (this.exclusive) return false;
-    for (const k of this.releases.keys()) if (k !== key) return false;
-    return true;
-  }
-
-  /** A reprocess waits for running reconciles and for releases in flight; failed ones it redoes itself. */
-  private exclusiveMayEnter(): boolean {
-    if (this.exclusive || this.shared > 0) return false;
-    for (const state of this.releases.values()) if (state === 'inflight') return false;
-    return true;
-  }
-
-  /** Admits waiters in order; nobody behind a waiting reprocess is admitted before it. */
-  private wake(): void {
-    for (let i = 0; i < this.waiters.length; i++) {
-      const w = this.waiters[i]!;
-      if (w.exclusive) {
-        if (!this.exclusiveMayEnter()) return;
-        this.waiters.splice(i, 1);
-        this.exclusive = true;
-        w.resolve();
-        return;
-      }
-      if (this.sharedMayEnter(w.key!)) {
-        this.waiters.splice(i--, 1);
-        this.shared++;
-        w.resolve();
-      }
-    }
   }
 }

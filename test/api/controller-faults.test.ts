@@ -43,13 +43,20 @@ function startFaults(random: () => number): () => void {
   faults.inject({ user, verb: 'watch', code: 500, probability: 0.1 });
   faults.delay({ user, verb: 'update', delayMs: 5, probability: 0.2 });
   let round = 0;
+  let compactTimer: NodeJS.Timeout | undefined;
   const timer = setInterval(() => {
     round++;
-    if (round % 3 === 0) faults.compact();
+    if (round % 3 === 0) {
+      // Keep the re-watch out for a moment while the churn goes on, then forget the history: the informer
+      // comes back with a resourceVersion older than the history and must relist (410).
+      faults.inject({ user, verb: 'watch', resource: 'services', code: 500, times: 1 });
+      compactTimer = setTimeout(() => faults.compact(), 100);
+    }
     faults.dropWatches({ user, abrupt: random() < 0.5 });
   }, 700);
   return () => {
     clearInterval(timer);
+    clearTimeout(compactTimer);
     faults.clear();
   };
 }
@@ -129,5 +136,5 @@ test('a churn of 1,000 Services under API faults never shows an address on two S
   const faultsHit = env.api.requests().filter((r) => r.user === 'controller' && r.code >= 409).length;
   t.diagnostic(`${faultsHit} requests of the controller failed on purpose; the Service informer listed ${ctl.services.listCount} times`);
   assert.ok(ctl.services.listCount > 1, 'compactions made the informer relist');
-  assert.ok(faultsHit > 50);
+  assert.ok(faultsHit > 30, `only ${faultsHit} faults hit`);
 });
