@@ -237,10 +237,30 @@ export class FailoverLab {
   }
 
   /** Waits until the owner answers 5 times in a row (flushing the client's entry now and then), plus 1 s. */
+  /**
+   * Whether each node's daemon says it holds the VIP now: the last "announcing"/"withdrawn" line of our speaker,
+   * the last MASTER/BACKUP transition of keepalived. A node still holding it keeps sending gratuitous ARP (our
+   * bursts last 5 s), which would pull the client over during the next trial.
+   */
+  holders(): string[] {
+    return this.nodes.filter((n) => {
+      const log = this.daemonLog(n);
+      if (this.contender?.kind === 'keepalived') {
+        return log.lastIndexOf('Entering MASTER STATE') > Math.max(log.lastIndexOf('Entering BACKUP STATE'), log.lastIndexOf('Entering FAULT STATE'));
+      }
+      return log.lastIndexOf('"msg":"announcing') > log.lastIndexOf('"msg":"withdrawn"');
+    });
+  }
+
+  /**
+   * Waits until the owner alone holds the VIP (by its daemons' own account) and answers the client 5 times in a
+   * row (flushing the client's neighbor entry now and then), plus 1 s.
+   */
   async settle(timeoutMs = 30_000): Promise<void> {
     let lastFlush = performance.now();
     await waitFor(async () => {
-      if (this.tail.lastAnsweredBy(this.owner, 5)) return true;
+      const holders = this.holders();
+      if (holders.length === 1 && holders[0] === this.owner && this.tail.lastAnsweredBy(this.owner, 5)) return true;
       if (performance.now() - lastFlush > 3000) {
         lastFlush = performance.now();
         await this.flushClientEntry();
@@ -248,7 +268,8 @@ export class FailoverLab {
       return false;
     }, { timeoutMs, intervalMs: 20, what: `${this.owner} to answer for ${this.vip}` });
     await pause(1000);
-    if (!this.tail.lastAnsweredBy(this.owner, 5)) await this.settle(timeoutMs);
+    const holders = this.holders();
+    if (!this.tail.lastAnsweredBy(this.owner, 5) || holders.length !== 1 || holders[0] !== this.owner) await this.settle(timeoutMs);
   }
 
   /** Injects `fault` into the owner after `delayMs`, times the takeover, and restores the owner. */
