@@ -120,7 +120,8 @@ describeNetwork('metallb-ts lab, end to end through the CLI', { binaries: ['nft'
   test('lab up builds the lab and a second up finds it up', async () => {
     const up = await lab('up', '--nodes', '3', '--router', 'frr');
     assert.equal(up.code, 0, up.stdout + up.stderr);
-    for (const line of [/^network: switch, 3 nodes/m, /^API server: http:\/\/127\.0\.0\.1:\d+/m, /^speakers: one per node/m, /^BGP: 6 sessions Established/m, /^lab \S+ is up in/m]) {
+    // Sessions normally come up during `up`; on a loaded machine the last ones may follow (checked below).
+    for (const line of [/^network: switch, 3 nodes/m, /^API server: http:\/\/127\.0\.0\.1:\d+/m, /^speakers: one per node/m, /^BGP: (6 sessions|\d of 6 sessions)/m, /^lab \S+ is up in/m]) {
       assert.match(up.stdout, line);
     }
     assert.deepEqual((await namespacesWithPrefix(prefix)).sort(), ['client', 'node1', 'node2', 'node3', 'outside', 'router', 'sw'].map((h) => `${prefix}-${h}`));
@@ -136,9 +137,10 @@ describeNetwork('metallb-ts lab, end to end through the CLI', { binaries: ['nft'
     assert.equal(applied.code, 0, applied.stderr);
     assert.deepEqual(applied.stdout.trim().split('\n'), ['ipaddresspool.metallb.io/test created', 'l2advertisement.metallb.io/test created', 'service/web created']);
     await waitFor(async () => {
-      const web = (await statusNow()).services.find((x) => x.name === 'web');
-      return web !== undefined && web.ips.length === 2 && web.layer2 !== null;
-    }, { timeoutMs: 20_000, intervalMs: 250, what: 'default/web to get addresses and an announcing node' });
+      const st = await statusNow();
+      const web = st.services.find((x) => x.name === 'web');
+      return web !== undefined && web.ips.length === 2 && web.layer2 !== null && st.bgpSessions.every((x) => x.state === 'Established');
+    }, { timeoutMs: 30_000, intervalMs: 250, what: 'default/web to get addresses and an announcing node, and every BGP session up' });
     const s = await status();
     assert.equal(s.name, name);
     assert.equal(s.kubeconfig, labPaths(name).kubeconfig);
@@ -196,7 +198,7 @@ describeNetwork('metallb-ts lab, end to end through the CLI', { binaries: ['nft'
     assert.equal(s.hosts.nodes[owner]?.speaker, 'stopped');
     const explained = JSON.parse((await cli(['explain', 'default/web', '--lab', name, '-o', 'json'])).stdout) as { layer2: { elected: string; excluded: { node: string; reason: string }[] } };
     assert.equal(explained.layer2.elected, next);
-    assert.deepEqual(explained.layer2.excluded, [{ node: owner, reason: 'noSpeaker', message: explained.layer2.excluded[0]?.['message' as 'node'] }]);
+    assert.deepEqual(explained.layer2.excluded.map((x) => [x.node, x.reason]), [[owner, 'noSpeaker']]);
   });
 
   test('BGP: the router installs an ECMP route over the nodes with a running speaker', async () => {

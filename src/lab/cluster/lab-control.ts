@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { MetallbError } from '../../lib/errors.js';
 import { cutLink, restoreLink } from '../netns/links.js';
+import { waitFor } from '../netns/wait.js';
 import { labEntries, speakerCommand } from './lab-up.js';
 import { labHost, podHttpPort, podTcpPort, type LabPlan } from './lab-plan.js';
 import { labNetwork } from './lab-router.js';
@@ -39,6 +40,7 @@ export async function labKill(plan: LabPlan, state: LabState, target: string, mo
     const rec = apiRecord(state);
     if (isFrozen(rec)) return 'the API server is already frozen';
     signalRecorded(rec, 'SIGSTOP');
+    await waitFor(() => isFrozen(rec), { timeoutMs: 5000, what: 'the API server to stop' });
     return `froze the API server (pid ${rec.pid}): its clients' requests now hang; 'lab revive api' resumes it`;
   }
   const node = nodeOf(plan, target);
@@ -59,6 +61,7 @@ export async function labRevive(plan: LabPlan, state: LabState, target: string):
     const rec = apiRecord(state);
     if (!isFrozen(rec)) return 'the API server is running';
     signalRecorded(rec, 'SIGCONT');
+    await waitFor(() => !isFrozen(rec), { timeoutMs: 5000, what: 'the API server to resume' });
     return `resumed the API server (pid ${rec.pid})`;
   }
   const node = nodeOf(plan, target);
