@@ -96,3 +96,17 @@ test('when a speaker sees only itself live, it announces (an isolated node does)
   const { speakers } = cluster(members);
   assert.deepEqual(announcing(speakers), [order[2]]);
 });
+
+test('updateServices decides for the Services it names only: others keep their state, removed ones are withdrawn', () => {
+  const members = new Members(['node1', 'node2', 'node3']);
+  const { speakers, recorders } = cluster(members);
+  const owner = speakers.get(order[0]!)!;
+  const other: Layer2ServiceInput = { ...service, key: 'default/other', service: { ...service.service, ips: [vip] } };
+  owner.updateServices([other]);
+  assert.equal(owner.isAnnouncing('default/other'), true);
+  assert.deepEqual(recorders.get(order[0]!)!.calls, ['set default/web 1', 'set default/other 1'], 'default/web was not decided again');
+  owner.updateServices([], ['default/web']);
+  assert.equal(owner.isAnnouncing('default/web'), false);
+  assert.equal(owner.decision('default/web'), undefined, 'no decision kept for a Service that is gone');
+  assert.equal(owner.isAnnouncing('default/other'), true);
+});

@@ -86,6 +86,16 @@ export class Layer2Speaker {
     this.reconcile(false);
   }
 
+  /**
+   * Adds or replaces `changed` and drops `removed`, deciding for those Services only: with thousands of Services,
+   * one that changes must not cost an election for every other.
+   */
+  updateServices(changed: readonly Layer2ServiceInput[], removed: readonly string[] = []): void {
+    for (const s of changed) this.services.set(s.key, s);
+    for (const key of removed) this.services.delete(key);
+    this.reconcile(false, [...changed.map((s) => s.key), ...removed]);
+  }
+
   /** The last decision for a Service. */
   decision(key: string): L2Decision | undefined {
     return this.decisions.get(key);
@@ -103,11 +113,12 @@ export class Layer2Speaker {
     for (const key of [...this.announced.keys()]) this.withdraw(key, 'stopped');
   }
 
-  /** `reassert`: announce again what is already announced (a new gratuitous burst). */
-  private reconcile(reassert: boolean): void {
+  /** `reassert`: announce again what is already announced (a new gratuitous burst). `only`: these keys alone. */
+  private reconcile(reassert: boolean, only?: readonly string[]): void {
     if (this.unsubscribe === undefined) return;
     const live = new Set(this.o.members.members);
-    for (const s of this.services.values()) {
+    const subset = only === undefined ? this.services.values() : only.flatMap((k) => this.services.get(k) ?? []);
+    for (const s of subset) {
       const decision = shouldAnnounceL2({
         service: s.service, advertisements: s.advertisements, nodes: this.nodes, liveSpeakers: live, endpoints: s.endpoints,
         ...(this.o.ignoreExcludeLabel === undefined ? {} : { ignoreExcludeLabel: this.o.ignoreExcludeLabel }),
@@ -119,7 +130,11 @@ export class Layer2Speaker {
         this.o.onChange?.(s.key, decision);
       }
     }
-    for (const key of [...this.announced.keys()]) if (!this.services.has(key)) this.withdraw(key, 'serviceGone');
+    for (const key of only ?? [...this.announced.keys(), ...this.decisions.keys()]) {
+      if (this.services.has(key)) continue;
+      this.decisions.delete(key);
+      if (this.announced.has(key)) this.withdraw(key, 'serviceGone');
+    }
   }
 
   private announce(s: Layer2ServiceInput, decision: L2Decision, reassert: boolean): void {

@@ -181,6 +181,7 @@ export class Speaker {
     const config = this.config;
     if (config === undefined || !this.started) return;
     const keys = new Set(this.dirty);
+    const full = this.allDirty || this.nodesDirty;
     if (this.allDirty) {
       for (const k of this.o.cluster.serviceKeys()) keys.add(k);
       for (const k of this.reasons.keys()) keys.add(k);
@@ -196,7 +197,11 @@ export class Speaker {
       this.layer2.setNodes(nodes);
     }
     for (const key of keys) this.decide(key, config, me);
-    this.layer2.setServices([...this.l2Inputs.values()]);
+    if (full) this.layer2.setServices([...this.l2Inputs.values()]);
+    else {
+      const changed = [...keys].flatMap((k) => this.l2Inputs.get(k) ?? []);
+      this.layer2.updateServices(changed, [...keys].filter((k) => !this.l2Inputs.has(k)));
+    }
     this.o.bgp.sync();
     for (const key of keys) {
       this.observeLayer2(key);

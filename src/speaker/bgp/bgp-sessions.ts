@@ -46,6 +46,9 @@ export class BgpSessions {
   /** Peer name -> the Service keys that got at least one prefix to it at the last sync. */
   private delivered = new Map<string, Set<string>>();
   private readonly refused = new Map<string, string>();
+  /** Services whose prefixes changed since the last sync, and whether the set of sessions did. */
+  private readonly dirty = new Set<string>();
+  private sessionsChanged = true;
   private restarting: boolean;
 
   constructor(o: BgpSessionsOptions) {
@@ -72,6 +75,7 @@ export class BgpSessions {
       if (spec !== undefined && JSON.stringify(spec) === running.fingerprint) continue;
       running.session.close({ message: spec === undefined ? 'peer removed' : 'peer configuration changed' });
       this.sessions.delete(name);
+      this.sessionsChanged = true;
       this.o.logger.info({ peer: name, reason: spec === undefined ? 'removed' : 'changed' }, 'closed BGP session');
     }
     for (const [name, spec] of wanted) if (!this.sessions.has(name)) this.open(name, spec);
@@ -92,6 +96,7 @@ export class BgpSessions {
       });
       const families = new Set(sessionSettings(spec, 0).families);
       this.sessions.set(name, { session, fingerprint: JSON.stringify(spec), families });
+      this.sessionsChanged = true;
       session.start();
       this.o.logger.info({ peer: name, address: spec.peerAddress }, 'opened BGP session');
     } catch (err) {
@@ -101,26 +106,37 @@ export class BgpSessions {
 
   /** What this node announces for one Service (undefined or empty withdraws it). */
   setService(key: string, prefixes: readonly ServicePrefix[] | undefined): void {
-    if (prefixes === undefined || prefixes.length === 0) this.services.delete(key);
-    else this.services.set(key, prefixes);
+    const next = prefixes === undefined || prefixes.length === 0 ? undefined : prefixes;
+    const prev = this.services.get(key);
+    if (prev === next || (prev !== undefined && next !== undefined && samePrefixes(prev, next))) return;
+    if (next === undefined) this.services.delete(key);
+    else this.services.set(key, next);
+    this.dirty.add(key);
   }
 
-  /** Pushes the desired advertisements to every session (each sends only its difference). */
+  /** Pushes the desired advertisements to every session (each sends only its difference); nothing when nothing changed. */
   sync(): void {
+    if (this.dirty.size === 0 && !this.sessionsChanged) return;
     const names = [...this.sessions.keys()];
     const perPeer = advertisementsPerPeer([...this.services.values()].flat(), names);
     for (const [name, running] of this.sessions) {
       const ads: Advertisement[] = (perPeer.get(name) ?? []).filter((a) => running.families.has(a.prefix.family));
       running.session.setAdvertisements(ads);
     }
-    this.delivered = new Map(names.map((n) => [n, new Set<string>()]));
-    for (const [key, prefixes] of this.services) {
-      for (const name of names) {
-        const running = this.sessions.get(name) as Running;
-        if (prefixes.some((p) => (p.peers.length === 0 || p.peers.includes(name)) && running.families.has(p.prefix.family))) {
-          this.delivered.get(name)?.add(key);
-        }
-      }
+    if (this.sessionsChanged) this.delivered = new Map(names.map((n) => [n, new Set<string>()]));
+    for (const key of this.sessionsChanged ? this.services.keys() : this.dirty) this.deliver(key, names);
+    this.dirty.clear();
+    this.sessionsChanged = false;
+  }
+
+  /** Records which sessions get at least one of `key`'s prefixes. */
+  private deliver(key: string, names: readonly string[]): void {
+    const prefixes = this.services.get(key) ?? [];
+    for (const name of names) {
+      const running = this.sessions.get(name) as Running;
+      const gets = prefixes.some((p) => (p.peers.length === 0 || p.peers.includes(name)) && running.families.has(p.prefix.family));
+      if (gets) this.delivered.get(name)?.add(key);
+      else this.delivered.get(name)?.delete(key);
     }
   }
 
@@ -143,4 +159,12 @@ export class BgpSessions {
     for (const r of this.sessions.values()) r.session.close({ ...options, message: 'speaker stopping' });
     this.sessions.clear();
   }
+}
+
+function samePrefixes(a: readonly ServicePrefix[], b: readonly ServicePrefix[]): boolean {
+  return a.length === b.length && JSON.stringify(a, bigintText) === JSON.stringify(b, bigintText);
+}
+
+function bigintText(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
