@@ -94,8 +94,11 @@ export class LeaderSession {
           this.queue.add(reloadKey);
           return;
         }
-        for (const key of this.blocked) this.queue.add(key);
+        // Emptied before queueing: the queue may run a key at once, and a key turned away again re-enters
+        // `blocked` in that same call; clearing afterwards would lose it (a deletion never processed).
+        const keys = [...this.blocked];
         this.blocked.clear();
+        for (const key of keys) this.queue.add(key);
       },
     });
     this.writer = new ServiceStatusWriter({ core: options.core, onWrite: (r) => options.metrics.statusWrites.inc({ result: r }) });

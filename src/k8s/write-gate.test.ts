@@ -68,3 +68,15 @@ test('of keys tried one after the other, one that releases keeps the next from c
   gate.releaseStarted('a');
   assert.equal(gate.tryEnterShared('b'), false);
 });
+
+test('a release that lands during a full reprocess opens nothing; leaving the reprocess opens for everyone', () => {
+  const { gate, opened } = gateWithLog();
+  assert.equal(gate.tryEnterExclusive(), true);
+  gate.releaseStarted('a');
+  gate.releaseSettled('a');
+  assert.deepEqual(opened, [], 'a Service let in now would only be turned away again');
+  assert.equal(gate.tryEnterShared('b'), false);
+  gate.leaveExclusive();
+  assert.deepEqual(opened, ['services']);
+  assert.equal(gate.tryEnterShared('b'), true);
+});

@@ -70,6 +70,7 @@ export class WriteGate {
   /** The release of `key` landed, or the Service is gone, or a newer decision keeps what it shows. */
   releaseSettled(key: string): void {
     if (!this.releases.delete(key)) return;
+    if (this.exclusive) return; // leaveExclusive opens for everyone
     this.options.onOpen(this.exclusiveWanted ? 'reprocess' : 'services');
   }
 
