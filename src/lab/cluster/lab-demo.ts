@@ -96,13 +96,16 @@ async function applyDemo(d: Demo): Promise<string[]> {
   return ips;
 }
 
-async function l2Owner(d: Demo): Promise<string> {
+/** The nodes with a ServiceL2Status for default/web (what the speakers say they announce). */
+async function l2Announcers(d: Demo): Promise<string[]> {
   const custom = d.kc.makeApiClient(k8s.CustomObjectsApi);
-  return waitFor(async () => {
-    const list = (await custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: metallbNamespace, plural: 'servicel2statuses' })) as
-      { items: { status?: { node?: string; serviceName?: string } }[] };
-    return list.items.find((o) => o.status?.serviceName === 'web')?.status?.node;
-  }, { timeoutMs: 15_000, intervalMs: 100, what: 'a ServiceL2Status for default/web' });
+  const list = (await custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: metallbNamespace, plural: 'servicel2statuses' })) as
+    { items: { status?: { node?: string; serviceName?: string } }[] };
+  return list.items.filter((o) => o.status?.serviceName === 'web').flatMap((o) => o.status?.node ?? []);
+}
+
+async function l2Owner(d: Demo): Promise<string> {
+  return waitFor(async () => (await l2Announcers(d))[0], { timeoutMs: 15_000, intervalMs: 100, what: 'a ServiceL2Status for default/web' });
 }
 
 const answerNode = (body: string): string => {
@@ -155,6 +158,11 @@ async function failover(d: Demo, ips: readonly string[], owner: string): Promise
     probe.stop();
     await labRevive(d.plan, readLabState(d.plan.paths.state) ?? d.state, owner);
   }
+  // The node that stood in removes its ServiceL2Status once the owner is back; explain (step 6) reads them.
+  await waitFor(async () => {
+    const nodes = await l2Announcers(d);
+    return nodes.length === 1 && nodes[0] === owner;
+  }, { timeoutMs: 15_000, intervalMs: 200, what: `${owner} alone to hold the ServiceL2Status` }).catch(() => undefined);
   d.out(`      ${owner} is back (lab revive ${owner}): it rejoins the gossip and takes the address back if it sorts first`);
 }
 
