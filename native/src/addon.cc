@@ -12,6 +12,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -247,6 +248,42 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
+// recvFrom(fd, into: Buffer) -> { length, from: sockaddr Buffer, ttl } or null when nothing is queued. `length`
+// may exceed the buffer (truncated). `ttl` is the IPv4 TTL or IPv6 hop limit from the IP_TTL / IPV6_HOPLIMIT
+// control message (enable IP_RECVTTL / IPV6_RECVHOPLIMIT first), or -1 when the kernel gave none.
+Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  Napi::Buffer<uint8_t> into;
+  if (!FdAndBuffer(info, 1, &fd, &into)) return ThrowType(env, "recvFrom(fd, into)");
+  sockaddr_storage from{};
+  iovec iov{into.Data(), into.Length()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 2];
+  msghdr msg{};
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
+    return ThrowErrno(env, "recvmsg", errno);
+  }
+  int ttl = -1;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL;
+    bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT;
+    if ((v4 || v6) && c->cmsg_len >= CMSG_LEN(sizeof(int))) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("length", Napi::Number::New(env, static_cast<double>(n)));
+  out.Set("from", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&from), msg.msg_namelen));
+  out.Set("ttl", Napi::Number::New(env, ttl));
+  return out;
+}
+
 // close(fd)
 Napi::Value Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -366,6 +403,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attachFilter", Napi::Function::New(env, AttachFilter));
   exports.Set("send", Napi::Function::New(env, Send));
   exports.Set("recv", Napi::Function::New(env, Recv));
+  exports.Set("recvFrom", Napi::Function::New(env, RecvFrom));
   exports.Set("close", Napi::Function::New(env, Close));
   exports.Set("Poller", Poller::Define(env));
   return exports;

@@ -16,7 +16,7 @@ export const SOL = { socket: 1, ip: 0, ipv6: 41, tcp: 6, packet: 263 } as const;
 
 export const SO = { reuseaddr: 2, error: 4, rcvbuf: 8, bindtodevice: 25, reuseport: 15 } as const;
 
-export const IP = { ttl: 2, freebind: 15, minttl: 21 } as const;
+export const IP = { ttl: 2, freebind: 15, minttl: 21, recvttl: 12 } as const;
 
 export const IPV6 = {
   unicastHops: 16,
@@ -26,6 +26,7 @@ export const IPV6 = {
   v6only: 26,
   minHopCount: 73,
   freebind: 78,
+  recvHopLimit: 51,
 } as const;
 
 export const TCP = { nodelay: 1, md5sig: 14, md5sigExt: 32 } as const;

@@ -31,6 +31,11 @@ export interface NativeAddon {
   send(fd: number, data: Buffer, sockaddr?: Buffer): number;
   /** The frame's full length (larger than `into` when truncated), or -1 when nothing is queued. */
   recv(fd: number, into: Buffer): number;
+  /**
+   * recvmsg with the source address and the received TTL / hop limit (-1 when absent); null when nothing is
+   * queued. Optional: addons built before BFD lack it.
+   */
+  recvFrom?(fd: number, into: Buffer): { length: number; from: Buffer; ttl: number } | null;
   close(fd: number): void;
   Poller: new (fd: number, callback: (status: number, events: number) => void) => NativePoller;
 }
