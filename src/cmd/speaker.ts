@@ -20,6 +20,9 @@ import { swimProfiles, validateSwimConfig, type SwimConfig, type SwimProfile } f
 import { BgpMetrics } from '../speaker/bgp/metrics.js';
 import { routerIdFromNodeName } from '../speaker/bgp/peer-spec.js';
 import { BgpSessions } from '../speaker/bgp/bgp-sessions.js';
+import { BfdSessions } from '../speaker/bgp/bfd-sessions.js';
+import { BfdMetrics } from '../speaker/bgp/bfd-metrics.js';
+import { BfdUdpTransportFactory } from '../net/bfd-udp.js';
 import { Announcer } from '../speaker/layer2/announcer.js';
 import { defaultExcludedInterfaces } from '../speaker/layer2/interfaces.js';
 import { MemberList } from '../speaker/members/member-list.js';
@@ -116,9 +119,10 @@ async function runSpeaker(flags: SpeakerFlags): Promise<void> {
     const v6 = ips.find((ip) => ip.includes(':'));
     return { ...(v4 === undefined ? {} : { IPv4: v4 }), ...(v6 === undefined ? {} : { IPv6: v6 }) };
   };
+  const bfd = new BfdSessions({ transports: new BfdUdpTransportFactory(), clock: systemClock, logger, metrics: new BfdMetrics(registry) });
   const bgp = new BgpSessions({
     dialer: new TcpBgpDialer(), ...(acceptor === undefined ? {} : { acceptor }), clock: systemClock, logger,
-    metrics: new BgpMetrics(registry), nodeAddresses, fallbackRouterId: routerIdFromNodeName(nodeName), linkLocalFor, restarting: true,
+    metrics: new BgpMetrics(registry), nodeAddresses, fallbackRouterId: routerIdFromNodeName(nodeName), linkLocalFor, restarting: true, bfd,
   });
   const memberlist = memberlistWiring(flags, nodeName, logger, registry);
   const metricsPort = port(flags.port, '--port');
@@ -134,7 +138,7 @@ async function runSpeaker(flags: SpeakerFlags): Promise<void> {
   const r = runtime;
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'starting shutdown');
-    r.stop().then(() => acceptor?.close()).then(() => {
+    r.stop().then(() => { bfd.close(); return acceptor?.close(); }).then(() => {
       logger.info('stopped');
       process.exit(0);
     }, (err: unknown) => {

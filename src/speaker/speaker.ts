@@ -141,7 +141,7 @@ export class Speaker {
       }
     }
     this.config = config;
-    this.o.bgp.setPeers(this.myPeers());
+    this.o.bgp.setPeers(this.myPeers(), this.config?.bfdProfiles);
     this.allChanged();
     return { accepted: true };
   }
@@ -193,7 +193,7 @@ export class Speaker {
     if (this.nodesDirty) {
       this.nodesDirty = false;
       this.everyNode?.set(nodes.map((n) => n.name));
-      this.o.bgp.setPeers(this.myPeers());
+      this.o.bgp.setPeers(this.myPeers(), this.config?.bfdProfiles);
       this.layer2.setNodes(nodes);
     }
     for (const key of keys) this.decide(key, config, me);

@@ -137,7 +137,7 @@ export const FsmSubcode = {
   UnexpectedInEstablished: 3,
 } as const;
 
-/** RFC 4486 Cease subcodes; RFC 8538 Hard Reset. */
+/** RFC 4486 Cease subcodes; RFC 8538 Hard Reset; RFC 9384 BFD Down. */
 export const CeaseSubcode = {
   MaximumPrefixes: 1,
   AdministrativeShutdown: 2,
@@ -148,6 +148,8 @@ export const CeaseSubcode = {
   ConnectionCollisionResolution: 7,
   OutOfResources: 8,
   HardReset: 9,
+  /** RFC 9384: the BFD session protecting the BGP session went down. */
+  BfdDown: 10,
 } as const;
 
 /** RFC 7313 §5. */

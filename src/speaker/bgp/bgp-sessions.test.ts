@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { configOf, peer, pool } from '../../../test/support/config-objects.js';
+import { bfd, configOf, peer, pool } from '../../../test/support/config-objects.js';
 import { MemoryNetwork } from '../../../test/support/bgp-memory-net.js';
 import { FakeClock } from '../../lib/clock.js';
 import { parseCidr } from '../../lib/ip.js';
 import { createLogger } from '../../lib/logger.js';
 import type { ServicePrefix } from './advertisements.js';
 import { BgpSessions } from './bgp-sessions.js';
+import { BfdSessions } from './bfd-sessions.js';
+import type { BfdTransportFactory } from './bfd-transport.js';
 
 function prefix(text: string, peers: string[] = []): ServicePrefix {
   return { prefix: parseCidr(text)!, localPref: 0, communities: [], largeCommunities: [], peers };
@@ -64,4 +66,27 @@ test('an unnumbered peer is refused with a reason and the others still run', () 
   assert.deepEqual(sessions.peerNames(), ['r1']);
   assert.ok(logs.some((l) => l.includes('BGP peer not supported') && l.includes('unnumbered')));
   sessions.close();
+});
+
+test('a peer with a bfdProfile gets a BFD session with the profile\'s timers; echo mode is reported as not implemented', () => {
+  const logs: string[] = [];
+  const destination = new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } });
+  const logger = createLogger({ destination });
+  const sent: string[] = [];
+  const transports: BfdTransportFactory = { open: () => ({ send: (_b, to) => { sent.push(to); }, close: () => undefined }) };
+  const clock = new FakeClock();
+  const bfdSessions = new BfdSessions({ transports, clock, logger });
+  const { dialer } = new MemoryNetwork().host('10.0.0.11');
+  const sessions = new BgpSessions({ dialer, clock, logger, nodeAddresses: () => ({ IPv4: '10.0.0.11' }), fallbackRouterId: 1, bfd: bfdSessions });
+  const config = configOf([pool('p', ['10.0.0.0/24']), bfd('fast', { receiveInterval: 100, transmitInterval: 100, echoMode: true }),
+    peer('r1', { peerAddress: '10.0.0.1', bfdProfile: 'fast' }), peer('r2', { peerAddress: '10.0.0.2' })]);
+  sessions.setPeers([...config.peers.values()], config.bfdProfiles);
+  clock.advance(1000);
+  assert.deepEqual([...new Set(sent)], ['10.0.0.1'], 'BFD only to the peer with a profile');
+  assert.ok(logs.some((l) => l.includes('echo mode, which is not implemented')));
+  assert.ok(!logs.some((l) => l.includes('ignored until BFD lands')));
+  sessions.close();
+  const count = sent.length;
+  clock.advance(5000);
+  assert.equal(sent.length, count, 'closing the BGP session closes its BFD session');
 });

@@ -9,7 +9,8 @@ import type { Clock } from '../../lib/clock.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { IpFamily } from '../../lib/ip.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Peer } from '../../config/types.js';
+import type { BfdProfile, Peer } from '../../config/types.js';
+import type { BfdSessions } from './bfd-sessions.js';
 import type { Advertisement } from './advertisement.js';
 import { advertisementsPerPeer, type ServicePrefix } from './advertisements.js';
 import { peerSpecFromConfig } from './config-peer.js';
@@ -31,12 +32,15 @@ export interface BgpSessionsOptions {
   readonly linkLocalFor?: (address: string) => string | undefined;
   /** This process just started (graceful restart's Restart State bit). */
   readonly restarting?: boolean;
+  /** Runs the BFD sessions of peers with a bfdProfile; without it such peers get no BFD (logged). */
+  readonly bfd?: BfdSessions;
 }
 
 interface Running {
   readonly session: BgpSession;
   readonly fingerprint: string;
   readonly families: ReadonlySet<IpFamily>;
+  readonly bfd?: { close(): void };
 }
 
 export class BgpSessions {
@@ -57,10 +61,10 @@ export class BgpSessions {
   }
 
   /** The BGPPeers this node peers with; sessions of peers gone or changed are closed (Cease). */
-  setPeers(peers: readonly Peer[]): void {
+  setPeers(peers: readonly Peer[], bfdProfiles: ReadonlyMap<string, BfdProfile> = new Map()): void {
     const wanted = new Map<string, BgpPeerSpec>();
     for (const peer of peers) {
-      const r = peerSpecFromConfig(peer);
+      const r = peerSpecFromConfig(peer, bfdProfiles);
       if ('unsupported' in r) {
         if (this.refused.get(peer.name) !== r.unsupported) this.o.logger.error({ peer: peer.name, reason: r.unsupported }, 'BGP peer not supported');
         this.refused.set(peer.name, r.unsupported);
@@ -73,6 +77,7 @@ export class BgpSessions {
     for (const [name, running] of [...this.sessions]) {
       const spec = wanted.get(name);
       if (spec !== undefined && JSON.stringify(spec) === running.fingerprint) continue;
+      running.bfd?.close();
       running.session.close({ message: spec === undefined ? 'peer removed' : 'peer configuration changed' });
       this.sessions.delete(name);
       this.sessionsChanged = true;
@@ -95,7 +100,8 @@ export class BgpSessions {
         ...(this.o.linkLocalFor === undefined ? {} : { linkLocalFor: this.o.linkLocalFor }),
       });
       const families = new Set(sessionSettings(spec, 0).families);
-      this.sessions.set(name, { session, fingerprint: JSON.stringify(spec), families });
+      const bfd = attachBfd(session, spec, this.o.bfd, this.o.logger);
+      this.sessions.set(name, { session, fingerprint: JSON.stringify(spec), families, ...(bfd === undefined ? {} : { bfd }) });
       this.sessionsChanged = true;
       session.start();
       this.o.logger.info({ peer: name, address: spec.peerAddress }, 'opened BGP session');
@@ -156,8 +162,26 @@ export class BgpSessions {
 
   /** Closes every session; `graceful` keeps the routes at peers that negotiated graceful restart. */
   close(options: { graceful?: boolean } = {}): void {
-    for (const r of this.sessions.values()) r.session.close({ ...options, message: 'speaker stopping' });
+    for (const r of this.sessions.values()) {
+      r.bfd?.close();
+      r.session.close({ ...options, message: 'speaker stopping' });
+    }
     this.sessions.clear();
+  }
+}
+
+/** Starts the BFD session of a peer with a bfdProfile, wired to end its BGP session when BFD goes Down. */
+export function attachBfd(session: BgpSession, spec: BgpPeerSpec, bfd: BfdSessions | undefined, logger: Logger): { close(): void } | undefined {
+  if (spec.bfd === undefined) return undefined;
+  if (bfd === undefined) {
+    logger.warn({ peer: spec.name }, 'bfdProfile set but this speaker runs no BFD: the peer gets none');
+    return undefined;
+  }
+  try {
+    return bfd.add(spec.peerAddress, spec.bfd, { onDown: (reason) => session.bfdDown(reason) });
+  } catch (err) {
+    logger.error({ peer: spec.name, err: errorMessage(err) }, 'could not start BFD for the peer');
+    return undefined;
   }
 }
 

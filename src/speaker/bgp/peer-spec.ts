@@ -6,6 +6,7 @@
 import { parseIp, type IpFamily } from '../../lib/ip.js';
 import type { FsmConfig } from '../../protocol/bgp/fsm-types.js';
 import type { AcceptOptions, DialOptions } from './transport.js';
+import type { BfdPeerProfile } from './bfd-sessions.js';
 
 export interface BgpPeerSpec {
   /** BGPPeer name (what a BGPAdvertisement's `peers` list refers to). */
@@ -39,6 +40,8 @@ export interface BgpPeerSpec {
   readonly passive?: boolean;
   /** metallb-ts: Restart Time advertised with graceful restart; default 120 s (FRR's). */
   readonly gracefulRestartTimeSec?: number;
+  /** The BFDProfile's timers: run BFD to the peer address and end the BGP session when it goes Down. */
+  readonly bfd?: BfdPeerProfile;
 }
 
 export const defaultPeerPort = 179;

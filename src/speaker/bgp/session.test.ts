@@ -208,3 +208,22 @@ test('a 4-octet AS goes as AS_TRANS in OPEN and the peer sees the real AS', asyn
   assert.equal(p.router.status().received.IPv4, 1);
 });
 
+
+test('bfdDown ends an Established session at once, without waiting for the hold timer, and it comes back', async () => {
+  const p = pair();
+  p.node.setAdvertisements(ads(5));
+  await up(p);
+  p.net.blackhole = true;
+  p.node.bfdDown('controlDetectionTimeExpired');
+  await settle();
+  assert.notEqual(p.node.status().state, 'Established', 'down at once, 9 s before the hold timer would fire');
+  assert.equal(await metric(p, 'metallb_bgp_session_up'), 0);
+  p.net.blackhole = false;
+  p.net.cutAll(); // the memory network's blackhole loses bytes for good: drop what was opened meanwhile
+  for (let i = 0; i < 15; i++) {
+    p.clock.advance(1000);
+    await settle();
+  }
+  assert.equal(p.node.status().state, 'Established');
+  assert.equal(p.router.status().received.IPv4, 5);
+});

@@ -7,6 +7,7 @@ import type { Clock, Timer } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { canonicalIp, parseIp, type IpAddress, type IpFamily } from '../../lib/ip.js';
 import { BgpFramer } from '../../protocol/bgp/framer.js';
+import { CeaseSubcode } from '../../protocol/bgp/constants.js';
 import { encodeMessage } from '../../protocol/bgp/message.js';
 import { endOfRib } from '../../protocol/bgp/update.js';
 import { familyOf } from '../../protocol/bgp/mp-nlri.js';
@@ -109,6 +110,17 @@ export class BgpSession {
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     this.opts.metrics?.forget(this.label);
+  }
+
+  /**
+   * BFD saw the forwarding path fail: end the session at once with Cease/BFD Down (RFC 9384, subcode 10) instead
+   * of waiting for the hold timer, and reconnect as usual.
+   */
+  bfdDown(reason: string): void {
+    if (!this.state.running) return;
+    this.log.warn({ state: this.state.name, bfd: reason }, 'bfd session down: resetting the bgp session');
+    this.dispatch({ type: 'stop', graceful: false, subcode: CeaseSubcode.BfdDown });
+    this.dispatch({ type: 'start' });
   }
 
   /** Declares the prefixes this peer should hold; the session sends only the difference. */
