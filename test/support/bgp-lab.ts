@@ -13,6 +13,10 @@ import type { BgpPeerSpec } from '../../src/speaker/bgp/peer-spec.js';
 import type { Registry } from 'prom-client';
 import { BgpMetrics } from '../../src/speaker/bgp/metrics.js';
 import { parseCommunity, parseLargeCommunity } from '../../src/protocol/bgp/community.js';
+import { BfdSessions, type BfdPeerHandle } from '../../src/speaker/bgp/bfd-sessions.js';
+import { BfdMetrics } from '../../src/speaker/bgp/bfd-metrics.js';
+import { attachBfd } from '../../src/speaker/bgp/bgp-sessions.js';
+import { BfdUdpTransportFactory } from '../../src/net/bfd-udp.js';
 
 export interface AdSpec {
   readonly prefix: string;
@@ -33,6 +37,9 @@ export function advertisement(spec: AdSpec): Advertisement {
 export class LabSpeaker {
   readonly node: string;
   readonly sessions = new Map<string, BgpSession>();
+  /** With `bfd: true`: the BFD sessions of the peers whose spec has a `bfd` profile, in the node's namespace. */
+  bfd: BfdSessions | undefined;
+  private readonly bfdHandles = new Map<string, BfdPeerHandle>();
   private acceptor: TcpBgpAcceptor | undefined;
   private readonly net: Network;
 
@@ -42,9 +49,15 @@ export class LabSpeaker {
   }
 
   /** Listens on [::]:179 in the node's namespace and opens one session per peer spec. */
-  static async start(net: Network, node: string, peers: readonly BgpPeerSpec[], options: { logger?: Logger; registry?: Registry } = {}): Promise<LabSpeaker> {
+  static async start(net: Network, node: string, peers: readonly BgpPeerSpec[], options: { logger?: Logger; registry?: Registry; bfd?: boolean } = {}): Promise<LabSpeaker> {
     const s = new LabSpeaker(net, node);
     const host = net.host(node);
+    if (options.bfd === true) {
+      s.bfd = new BfdSessions({
+        transports: new BfdUdpTransportFactory({ netns: host.netns }), clock: systemClock, logger: options.logger ?? silentLogger(),
+        ...(options.registry === undefined ? {} : { metrics: new BfdMetrics(options.registry) }),
+      });
+    }
     const linkLocal = (await addresses(host.netns)).find((a) => a.ifname === host.ifname && a.address.startsWith('fe80:'))?.address;
     s.acceptor = await TcpBgpAcceptor.listen({ netns: host.netns });
     const dialer = new TcpBgpDialer({ netns: host.netns });
@@ -62,6 +75,8 @@ export class LabSpeaker {
       nextHops: { ...(host.ipv4 === undefined ? {} : { IPv4: host.ipv4 }), ...(host.ipv6 === undefined ? {} : { IPv6: host.ipv6 }) },
     });
     this.sessions.set(peer.peerAddress, session);
+    const bfd = attachBfd(session, peer, this.bfd, logger);
+    if (bfd !== undefined) this.bfdHandles.set(peer.peerAddress, bfd);
     session.start();
   }
 
@@ -86,11 +101,19 @@ export class LabSpeaker {
     for (const session of this.sessions.values()) session.setAdvertisements(perPeer.get(session.name) ?? []);
   }
 
+  /** Our side's BFD state to a peer address; undefined without BFD to it. */
+  bfdState(peerAddress: string): string | undefined {
+    return this.bfdHandles.get(peerAddress)?.state();
+  }
+
   allEstablished(): boolean {
     return [...this.sessions.values()].every((s) => s.status().state === 'Established');
   }
 
   async close(options: { graceful?: boolean } = {}): Promise<void> {
+    for (const h of this.bfdHandles.values()) h.close();
+    this.bfdHandles.clear();
+    this.bfd?.close();
     for (const s of this.sessions.values()) s.close(options);
     this.sessions.clear();
     await this.acceptor?.close();

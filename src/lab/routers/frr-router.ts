@@ -1,5 +1,5 @@
 /**
- * FRR 8 as a router (lab-notes.md §3, option A): zebra and bgpd started directly in the router namespace with
+ * FRR 8 as a router (lab-notes.md §3, option A): zebra, bgpd (and bfdd when a neighbor has BFD) started directly in the router namespace with
  * their own files, static neighbors (so MD5 can be set per neighbor), ECMP into the kernel, read through
  * `vtysh --vty_socket DIR ... json`.
  */
@@ -9,7 +9,7 @@ import { run, runIn } from '../netns/command.js';
 import type { Network } from '../netns/network.js';
 import type { SupervisedProcess } from '../netns/supervisor.js';
 import { waitFor } from '../netns/wait.js';
-import { sortedStrings, type BgpRouter, type ReceivedPath, type RouterConfig } from './router.js';
+import { sortedStrings, type BgpRouter, type ReceivedPath, type RouterConfig, type RouterNeighbor } from './router.js';
 
 /** FRR's JSON names for well-known communities. */
 const frrCommunityNames: Readonly<Record<string, string>> = {
@@ -25,6 +25,7 @@ export function renderFrrBgpd(c: RouterConfig): string {
     lines.push(` neighbor ${n.address} remote-as ${n.asn}`, ` neighbor ${n.address} timers ${Math.max(1, Math.floor(c.holdTimeSec / 3))} ${c.holdTimeSec}`,
       ` neighbor ${n.address} timers connect ${c.connectRetrySec}`);
     if (n.password !== undefined) lines.push(` neighbor ${n.address} password ${n.password}`);
+    if (n.bfd !== undefined) lines.push(` neighbor ${n.address} bfd`, ` neighbor ${n.address} bfd profile ${bfdProfileName(n)}`);
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
     lines.push(` address-family ${family} unicast`, '  maximum-paths 8', '  maximum-paths ibgp 8');
@@ -32,6 +33,38 @@ export function renderFrrBgpd(c: RouterConfig): string {
     lines.push(' exit-address-family');
   }
   return `${lines.join('\n')}\n`;
+}
+
+function bfdProfileName(n: RouterNeighbor): string {
+  return `p-${n.address.replace(/[.:]/g, '-')}`;
+}
+
+/** bfdd's configuration: one profile per neighbor with BFD (bgpd's `neighbor X bfd profile` refers to it). */
+export function renderFrrBfdd(c: RouterConfig): string {
+  const lines = ['hostname router', 'bfd'];
+  for (const n of c.neighbors) {
+    if (n.bfd === undefined) continue;
+    lines.push(` profile ${bfdProfileName(n)}`, `  receive-interval ${n.bfd.receiveIntervalMs}`, `  transmit-interval ${n.bfd.transmitIntervalMs}`,
+      `  detect-multiplier ${n.bfd.detectMultiplier}`, ' exit');
+  }
+  lines.push('exit');
+  return `${lines.join('\n')}\n`;
+}
+
+/** One entry of `show bfd peers json`. */
+export interface FrrBfdPeer {
+  readonly peer: string;
+  readonly status: string;
+  readonly diagnostic?: string;
+  readonly 'remote-diagnostic'?: string;
+  readonly 'receive-interval'?: number;
+  readonly 'transmit-interval'?: number;
+  readonly 'detect-multiplier'?: number;
+  readonly 'remote-receive-interval'?: number;
+  readonly 'remote-transmit-interval'?: number;
+  readonly 'remote-detect-multiplier'?: number;
+  readonly 'remote-id'?: number;
+  readonly id?: number;
 }
 
 interface FrrPath {
@@ -52,6 +85,7 @@ export class FrrRouter implements BgpRouter {
   private readonly dir: string;
   private zebra: SupervisedProcess | undefined;
   private bgpd: SupervisedProcess | undefined;
+  private bfdd: SupervisedProcess | undefined;
 
   constructor(net: Network, host: string, config: RouterConfig) {
     this.net = net;
@@ -72,6 +106,13 @@ export class FrrRouter implements BgpRouter {
       this.zebra = this.net.start(this.host, ['/usr/lib/frr/zebra', '-f', join(this.dir, 'zebra.conf'), '-i', join(this.dir, 'zebra.pid'), ...common], 'zebra');
       await waitFor(() => existsSync(join(this.dir, 'zserv.api')), { timeoutMs: 10_000, what: 'zebra to listen' });
     }
+    if (this.config.neighbors.some((n) => n.bfd !== undefined) && this.bfdd?.running !== true) {
+      writeFileSync(join(this.dir, 'bfdd.conf'), renderFrrBfdd(this.config));
+      await run('chown', ['frr:frr', join(this.dir, 'bfdd.conf')]);
+      this.bfdd = this.net.start(this.host, ['/usr/lib/frr/bfdd', '-f', join(this.dir, 'bfdd.conf'), '-i', join(this.dir, 'bfdd.pid'),
+        '--bfdctl', join(this.dir, 'bfdd.sock'), ...common], 'bfdd');
+      await waitFor(() => existsSync(join(this.dir, 'bfdd.vty')), { timeoutMs: 10_000, what: 'bfdd to listen' });
+    }
     this.bgpd = this.net.start(this.host, ['/usr/lib/frr/bgpd', '-f', join(this.dir, 'bgpd.conf'), '-i', join(this.dir, 'bgpd.pid'), ...common], 'bgpd');
     await waitFor(async () => (await this.vtysh('show bgp summary json')).includes('{'), { timeoutMs: 10_000, what: 'bgpd to answer' });
   }
@@ -81,10 +122,18 @@ export class FrrRouter implements BgpRouter {
     await this.bgpd?.stop(5000);
   }
 
-  /** Stops bgpd and zebra. */
+  /** Stops bgpd, bfdd and zebra. */
   async stopAll(): Promise<void> {
     await this.bgpd?.stop(5000);
+    await this.bfdd?.stop(5000);
     await this.zebra?.stop(5000);
+  }
+
+  /** bfdd's sessions (`show bfd peers json`); empty without bfdd. */
+  async bfdPeers(): Promise<FrrBfdPeer[]> {
+    if (this.bfdd?.running !== true) return [];
+    const text = await this.vtysh('show bfd peers json');
+    return text.trim() === '' ? [] : JSON.parse(text) as FrrBfdPeer[];
   }
 
   running(): boolean {
@@ -92,7 +141,7 @@ export class FrrRouter implements BgpRouter {
   }
 
   output(): string {
-    return `${this.bgpd?.output() ?? ''}${this.zebra?.output() ?? ''}`;
+    return `${this.bgpd?.output() ?? ''}${this.bfdd?.output() ?? ''}${this.zebra?.output() ?? ''}`;
   }
 
   async vtysh(...commands: string[]): Promise<string> {

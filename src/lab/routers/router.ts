@@ -12,6 +12,14 @@ export interface RouterNeighbor {
   readonly asn: number;
   /** TCP MD5 password (RFC 2385). */
   readonly password?: string;
+  /** BFD (RFC 5880) to this neighbor with these timers; FRR only (its bfdd). */
+  readonly bfd?: RouterBfd;
+}
+
+export interface RouterBfd {
+  readonly receiveIntervalMs: number;
+  readonly transmitIntervalMs: number;
+  readonly detectMultiplier: number;
 }
 
 export interface RouterConfig {

@@ -80,7 +80,7 @@ test('a received Poll is answered at once with a Final', () => {
 test('the detection time is the remote multiplier times max(our required RX, their desired TX)', () => {
   const { session, actions } = run(initialSession(config), remote('Init', { detectMult: 5, desiredMinTxUs: 50_000 }));
   assert.equal(detectionTimeUs(session), 500_000);
-  assert.deepEqual(actions.at(-1), { type: 'arm-detect', delayMs: 500 });
+  assert.deepEqual(actions.filter((a) => a.type === 'arm-detect'), [{ type: 'arm-detect', delayMs: 500 }]);
 });
 
 test('the transmit interval is max(our desired TX, their required RX)', () => {
@@ -143,4 +143,9 @@ test('any sequence of events keeps the session consistent', () => {
       s = r.session;
     }
   }), { numRuns: 500 });
+});
+
+test('going Up re-arms the transmit timer for the shorter interval at once', () => {
+  const { actions } = run(initialSession(config), remote('Down'), remote('Up', { desiredMinTxUs: 100_000, requiredMinRxUs: 100_000 }));
+  assert.deepEqual(actions.at(-1), { type: 'arm-tx', minMs: 75, maxMs: 100 });
 });

@@ -149,6 +149,9 @@ function received(s: BfdSession, p: BfdControlPacket, actions: BfdAction[]): Bfd
   actions.push({ type: 'arm-detect', delayMs: detectionTimeUs(next) / 1000 });
   // A passive session starts its periodic packets once the remote is known.
   if (!wasTransmitting && mayTransmit(next) && !p.poll) actions.push({ type: 'send', packet: controlPacket(next, { poll: next.polling, final: false }) });
+  // A shorter interval applies at once: the remote computes its detection time from what we now advertise, so a
+  // transmit timer armed for the old (slow) interval would let it expire.
+  if (transmitIntervalUs(next) < transmitIntervalUs(s)) actions.push(armTx(next));
   return { session: next, actions };
 }
 

@@ -27,6 +27,12 @@ export interface BfdPeerHandlers {
   readonly onDown: (reason: string) => void;
 }
 
+export interface BfdPeerHandle {
+  /** Sends AdminDown and stops the session. */
+  close(): void;
+  state(): BfdState;
+}
+
 export interface BfdSessionsOptions {
   readonly transports: BfdTransportFactory;
   readonly clock: Clock;
@@ -58,7 +64,7 @@ export class BfdSessions {
   }
 
   /** Starts a session to `peerAddress`; throws when one exists or the endpoint cannot be opened. */
-  add(peerAddress: string, profile: BfdPeerProfile, handlers: BfdPeerHandlers): { close(): void; state(): BfdState } {
+  add(peerAddress: string, profile: BfdPeerProfile, handlers: BfdPeerHandlers): BfdPeerHandle {
     const ip = parseIp(peerAddress);
     const peer = canonicalIp(peerAddress);
     if (ip === undefined || peer === undefined) throw new Error(`bfd: "${peerAddress}" is not an IP address`);

@@ -10,7 +10,7 @@ import { errorMessage } from '../../lib/errors.js';
 import type { IpFamily } from '../../lib/ip.js';
 import type { Logger } from '../../lib/logger.js';
 import type { BfdProfile, Peer } from '../../config/types.js';
-import type { BfdSessions } from './bfd-sessions.js';
+import type { BfdPeerHandle, BfdSessions } from './bfd-sessions.js';
 import type { Advertisement } from './advertisement.js';
 import { advertisementsPerPeer, type ServicePrefix } from './advertisements.js';
 import { peerSpecFromConfig } from './config-peer.js';
@@ -171,7 +171,7 @@ export class BgpSessions {
 }
 
 /** Starts the BFD session of a peer with a bfdProfile, wired to end its BGP session when BFD goes Down. */
-export function attachBfd(session: BgpSession, spec: BgpPeerSpec, bfd: BfdSessions | undefined, logger: Logger): { close(): void } | undefined {
+export function attachBfd(session: BgpSession, spec: BgpPeerSpec, bfd: BfdSessions | undefined, logger: Logger): BfdPeerHandle | undefined {
   if (spec.bfd === undefined) return undefined;
   if (bfd === undefined) {
     logger.warn({ peer: spec.name }, 'bfdProfile set but this speaker runs no BFD: the peer gets none');
