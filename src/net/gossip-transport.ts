@@ -45,6 +45,18 @@ export interface GossipTransportOptions {
 }
 
 export async function openGossipTransport(o: GossipTransportOptions): Promise<GossipTransport> {
+  // With port 0 the kernel picks a free UDP port, which TCP may have in use (an outgoing connection's local
+  // port): then try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openOnce(o);
+    } catch (err) {
+      if (o.port !== 0 || attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+}
+
+async function openOnce(o: GossipTransportOptions): Promise<GossipTransport> {
   const udp = await openUdpSocket({ ip: o.ip, port: o.port ?? defaultGossipPort });
   const transport = new SocketGossipTransport(udp, o.streamTimeoutMs ?? 5000);
   try {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { controllerPermissions } from '../../src/deploy/rbac.js';
 import { ControllerEnv, metallbNamespace, settled } from '../support/controller-env.js';
+import { webhookNames } from '../../src/api/webhook-endpoints.js';
 import { uncoveredCalls } from '../support/rbac-check.js';
 import { eventually } from '../support/test-api.js';
 
@@ -123,4 +124,19 @@ test('every request the controller makes is allowed by its RBAC rules (src/deplo
   await ctl.stop();
   const calls = env.api.requests().filter((r) => r.user === 'controller');
   assert.deepEqual(uncoveredCalls(calls, controllerPermissions, metallbNamespace), []);
+});
+
+test('--webhook-mode onlywebhook serves the webhook (its certificate Secret is written) and runs no controller', async () => {
+  env.spawnController('webhook-only', ['--webhook-mode', 'onlywebhook']);
+  await eventually('the webhook certificate Secret', async () => {
+    const secrets = await env.core.listNamespacedSecret({ namespace: metallbNamespace });
+    return secrets.items.some((s) => s.metadata?.name === webhookNames.certSecret);
+  }, 20_000);
+  await env.pool('p', { addresses: ['192.0.2.0/30'] });
+  await env.service('web');
+  // The Secret is written after the process is up; a controller would have listed Services and Leases at start.
+  const asked = new Set(env.api.requests().filter((r) => r.user === 'webhook-only').map((r) => r.resource));
+  assert.ok(asked.has('secrets'));
+  for (const resource of ['services', 'leases', 'ipaddresspools']) assert.equal(asked.has(resource), false, `the webhook-only process asked for ${resource}`);
+  assert.deepEqual(await env.ips('web'), []);
 });

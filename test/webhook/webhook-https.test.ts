@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -15,6 +16,7 @@ import type { AdmissionInput } from '../../src/config/admission.js';
 import { admissionEndpoints, namespaceEndpoint } from '../../src/api/webhook-endpoints.js';
 import { type WebhookCertData } from '../../src/k8s/webhook/cert-plan.js';
 import { type CertStore, CertRotator, conflictCode } from '../../src/k8s/webhook/cert-rotator.js';
+import { WebhookMetrics } from '../../src/k8s/webhook/webhook-metrics.js';
 import { WebhookServer } from '../../src/k8s/webhook/webhook-server.js';
 import { bfd, bgpAd, community, l2, node, peer, pool, type Obj } from '../support/config-objects.js';
 
@@ -109,7 +111,8 @@ describe('the webhook over HTTPS', () => {
   const secret = new OneSecret();
   // Wall time starts now: a real TLS client checks validity against the real clock.
   const clock = new FakeClock(0, Date.now());
-  const server = new WebhookServer({ namespace: ns, reader: cluster, log, port: 0, host: '127.0.0.1' });
+  const registry = new Registry();
+  const server = new WebhookServer({ namespace: ns, reader: cluster, log, port: 0, host: '127.0.0.1', metrics: new WebhookMetrics(registry) });
   const rotator = new CertRotator({
     store: secret, targets: [], identity: { serviceName: 'metallb-webhook-service', namespace: ns }, clock, log,
     serve: (certs) => server.serve(certs),
@@ -153,6 +156,22 @@ describe('the webhook over HTTPS', () => {
     assert.match(await denied('CREATE', pool('second', ['192.168.10.100-192.168.10.200'])), /overlaps/);
     await allowed('CREATE', pool('second', ['192.168.11.0/24']));
   });
+
+  test('requests are counted with controller-runtime\'s webhook metric names, by path and HTTP code', async () => {
+    cluster.clear();
+    const path = pathOf(pool('counted', ['192.168.30.0/24']));
+    const before = await requestsCounted(path, '200');
+    await allowed('CREATE', pool('counted', ['192.168.30.0/24']));
+    assert.equal(await requestsCounted(path, '200'), before + 1);
+    const text = await registry.metrics();
+    assert.match(text, new RegExp(`controller_runtime_webhook_latency_seconds_count\\{webhook="${path}"\\} \\d+`));
+    assert.match(text, new RegExp(`controller_runtime_webhook_requests_in_flight\\{webhook="${path}"\\} 0`));
+  });
+
+  async function requestsCounted(path: string, code: string): Promise<number> {
+    const metric = await registry.getSingleMetric('controller_runtime_webhook_requests_total')?.get();
+    return metric?.values.find((v) => v.labels['webhook'] === path && v.labels['code'] === code)?.value ?? 0;
+  }
 
   test('an aggregationLength shorter than a pool\'s prefix is denied', async () => {
     cluster.clear();

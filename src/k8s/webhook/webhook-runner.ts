@@ -5,12 +5,14 @@
  * the API server's calls only to replicas that serve.
  */
 import type * as k8s from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
 import { webhookNames, webhookPort } from '../../api/webhook-endpoints.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { apiAdmissionReader, conversionWebhookTarget, secretCertStore, webhookConfigurationTarget } from './api-adapters.js';
 import type { CertPolicy } from './cert-plan.js';
 import { CertRotator } from './cert-rotator.js';
+import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookServer } from './webhook-server.js';
 
 export interface WebhookRunnerOptions {
@@ -26,18 +28,24 @@ export interface WebhookRunnerOptions {
   readonly policy?: CertPolicy;
   /** Serve the Secret as it is; never write it or a caBundle (`--disable-cert-rotation`, e.g. with cert-manager). */
   readonly externallyManagedCerts?: boolean;
+  /** Where the webhook's request metrics go (controller-runtime's names); none when undefined. */
+  readonly registry?: Registry;
 }
 
 export class WebhookRunner {
   readonly server: WebhookServer;
   readonly rotator: CertRotator;
+  /** Where its metrics are (the registry it was given). */
+  readonly registry: Registry | undefined;
 
   constructor(options: WebhookRunnerOptions) {
     const { kubeConfig: kc, namespace } = options;
     const log = options.logger.child({ component: 'webhook' });
+    this.registry = options.registry;
     this.server = new WebhookServer({
       namespace, reader: apiAdmissionReader(kc, namespace), log, port: options.port ?? webhookPort,
       ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.registry === undefined ? {} : { metrics: new WebhookMetrics(options.registry) }),
     });
     this.rotator = new CertRotator({
       store: secretCertStore(kc, namespace),

@@ -33,6 +33,8 @@ export interface WebhookServerOptions {
   readonly port?: number;
   /** Default all interfaces. */
   readonly host?: string;
+  /** Counts requests (`WebhookMetrics`); only paths we serve are labels, others count as "other". */
+  readonly metrics?: { begin(path: string): (code: number) => void };
 }
 
 export interface WebhookReply {
@@ -105,15 +107,19 @@ export class WebhookServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    readBody(req).then((body) => this.handle(req.method ?? '', new URL(req.url ?? '/', 'https://webhook').pathname, body))
+    const path = new URL(req.url ?? '/', 'https://webhook').pathname;
+    const done = this.options.metrics?.begin(path === conversionPath || admissionPaths.has(path) ? path : 'other');
+    readBody(req).then((body) => this.handle(req.method ?? '', path, body))
       .catch((err: unknown) => ({ httpCode: 400, body: { message: errorMessage(err) } }))
       .then((reply) => {
         const text = JSON.stringify(reply.body);
         res.writeHead(reply.httpCode, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
         res.end(text);
+        done?.(reply.httpCode);
       }, (err: unknown) => {
         this.options.log.error({ err: errorMessage(err) }, 'webhook request failed');
         res.destroy();
+        done?.(500);
       });
   }
 
