@@ -5,6 +5,8 @@ import { FakeClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/logger.js';
 import type { Cidr } from '../../lib/ip.js';
 import { MemoryNetwork, settle } from '../../../test/support/bgp-memory-net.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../lib/logger.js';
 import { BgpSession } from './session.js';
 import { BgpMetrics } from './metrics.js';
 import type { Advertisement } from './advertisement.js';
@@ -226,4 +228,19 @@ test('bfdDown ends an Established session at once, without waiting for the hold 
   }
   assert.equal(p.node.status().state, 'Established');
   assert.equal(p.router.status().received.IPv4, 5);
+});
+
+test('bfdDown tells the peer why: a Cease NOTIFICATION with subcode 10, BFD Down (RFC 9384)', async () => {
+  const logs: string[] = [];
+  const destination = new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } });
+  const p = pair();
+  const r = p.net.host(routerIp);
+  const router = new BgpSession({
+    peer: { name: 'node1', peerAddress: nodeIp, myAsn: 64500, peerAsn: 64512, holdTimeSec: 9, passive: true },
+    defaultRouterId: 0x0a640001, dialer: r.dialer, acceptor: r.acceptor, clock: p.clock, logger: createLogger({ destination }),
+  });
+  await up({ ...p, router });
+  p.node.bfdDown('controlDetectionTimeExpired');
+  await settle();
+  assert.ok(logs.some((l) => l.includes('"reason":"notificationReceived"') && l.includes('"detail":"6/10"')), logs.join(''));
 });
