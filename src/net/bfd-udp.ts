@@ -12,7 +12,7 @@ import type { BfdDatagram, BfdTransport, BfdTransportFactory } from '../speaker/
 import { IP, IPV6, SOL } from './constants.js';
 import { nativeAddon, pollEvents, sys, sysError, type NativeAddon, type NativePoller } from './native.js';
 import { decodeSockaddr, encodeSockaddr, requireIp } from './sockaddr.js';
-import { bindSocket, closeSocket, openSocket, setIntOption, setIpv6Only, setReuseAddress, setUnicastTtl } from './sockopt.js';
+import { bindSocket, closeSocket, openSocket, setIntOption, setIpv6Only, setUnicastTtl } from './sockopt.js';
 
 export interface BfdUdpOptions {
   /** Create the sockets in this network namespace (`ip netns` name). */
@@ -54,7 +54,7 @@ function openBound(family: IpFamily, o: BfdUdpOptions, port: number): number {
   try {
     if (family === 'IPv6') setIpv6Only(fd, true);
     if (port === bfdControlPort) {
-      setReuseAddress(fd);
+      // No SO_REUSEADDR: a second BFD daemon on 3784 (bfdd) must be an EADDRINUSE, not a silent split of packets.
       if (family === 'IPv4') setIntOption(fd, SOL.ip, IP.recvttl, 1, 'IP_RECVTTL');
       else setIntOption(fd, SOL.ipv6, IPV6.recvHopLimit, 1, 'IPV6_RECVHOPLIMIT');
     } else {
