@@ -33,7 +33,7 @@ export interface BfdControlPacket {
 export const bfdDropReasons = [
   'truncated', 'bad-version', 'bad-length', 'length-exceeds-payload', 'zero-detect-mult', 'multipoint',
   'zero-my-discriminator', 'zero-your-discriminator', 'auth-not-configured', 'unknown-your-discriminator',
-  'session-admin-down', 'bad-ttl', 'no-session',
+  'bad-ttl', 'no-session',
 ] as const;
 export type BfdDropReason = (typeof bfdDropReasons)[number];
 
