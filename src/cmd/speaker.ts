@@ -23,6 +23,7 @@ import { BgpSessions } from '../speaker/bgp/bgp-sessions.js';
 import { BfdSessions } from '../speaker/bgp/bfd-sessions.js';
 import { BfdMetrics } from '../speaker/bgp/bfd-metrics.js';
 import { BfdUdpTransportFactory } from '../net/bfd-udp.js';
+import { netDeviceExists } from '../net/net-device.js';
 import { Announcer } from '../speaker/layer2/announcer.js';
 import { defaultExcludedInterfaces } from '../speaker/layer2/interfaces.js';
 import { MemberList } from '../speaker/members/member-list.js';
@@ -123,6 +124,7 @@ async function runSpeaker(flags: SpeakerFlags): Promise<void> {
   const bgp = new BgpSessions({
     dialer: new TcpBgpDialer(), ...(acceptor === undefined ? {} : { acceptor }), clock: systemClock, logger,
     metrics: new BgpMetrics(registry), nodeAddresses, fallbackRouterId: routerIdFromNodeName(nodeName), linkLocalFor, restarting: true, bfd,
+    vrfExists: (vrf) => netDeviceExists(vrf),
   });
   const memberlist = memberlistWiring(flags, nodeName, logger, registry);
   const metricsPort = port(flags.port, '--port');

@@ -2,7 +2,8 @@
  * BGP over TCP (RFC 4271 §8: port 179) for the session driver: a dialer and a shared listener implementing
  * speaker/bgp/transport.ts, with TCP MD5 signatures (RFC 2385; key set before the SYN on active sockets and per
  * peer on the listener), TTL for single-hop and multihop eBGP, GTSM (RFC 5082) minimum TTL, a source address,
- * the peer port and a connect timeout. Sockets may be created in another network namespace (tests, the lab).
+ * the peer port, a connect timeout and Linux VRFs (sockets bound to the VRF device). Sockets may be created in
+ * another network namespace (tests, the lab).
  */
 import type { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -11,7 +12,7 @@ import { errorCode, errorMessage } from '../lib/errors.js';
 import type {
   AcceptOptions, BgpAcceptor, BgpConnectionIo, BgpDialer, DialHandlers, DialOptions,
 } from '../speaker/bgp/transport.js';
-import { connectTcp, listenTcp, type TcpListener } from './tcp-socket.js';
+import { connectTcp, listenTcp, openTcpListener, type TcpListener, type TcpListenOptions } from './tcp-socket.js';
 import { setMinimumTtl, setUnicastTtl } from './sockopt.js';
 import { requireIp } from './sockaddr.js';
 
@@ -62,6 +63,7 @@ export class TcpBgpDialer implements BgpDialer {
       ...(o.password === undefined ? {} : { md5Key: o.password }),
       ...(o.ttl === undefined ? {} : { ttl: o.ttl }),
       ...(o.minTtl === undefined ? {} : { minTtl: o.minTtl }),
+      ...(o.vrf === undefined ? {} : { bindToDevice: o.vrf }),
     }).then((socket) => {
       if (cancelled) { socket.destroy(); return; }
       h.onConnected(socketIo(socket));
@@ -82,42 +84,99 @@ function socketFd(socket: Socket): number | undefined {
   return (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
 }
 
+/** Registration key: sessions are per (peer address, VRF); '' is the default VRF. */
+function registrationKey(vrf: string, peer: string): string {
+  return `${vrf}%${peer}`;
+}
+
+/** The listeners of one VRF ('' for the default one), with the number of sessions registered on them. */
+interface VrfListeners {
+  readonly listeners: TcpListener[];
+  sessions: number;
+}
+
 /**
  * One listening socket per address (default `[::]:179`, dual stack) shared by every session: an accepted
  * connection goes to the session registered for its remote address, or is closed. MD5 keys are per peer on the
  * listener; TTL and GTSM's minimum TTL are per peer on the accepted socket, so GTSM guards the session from its
  * first segment after the handshake (the listener itself does not filter SYNs by TTL).
+ *
+ * A peer in a VRF is accepted on its own listeners, on the same addresses but bound to the VRF device
+ * (SO_BINDTODEVICE), opened with the VRF's first session and closed with its last: with the kernel's default
+ * `net.ipv4.tcp_l3mdev_accept = 0` the unbound listener never sees connections that arrive through a VRF.
  */
 export class TcpBgpAcceptor implements BgpAcceptor {
   private readonly registrations = new Map<string, Registration>();
-  private readonly listeners: TcpListener[] = [];
+  private readonly vrfs = new Map<string, VrfListeners>();
   /** Accepted sockets still open, so `close` never waits on a connection a peer went quiet on. */
   private readonly open = new Set<Socket>();
+  private readonly netns: string | undefined;
+  private readonly addresses: readonly { ip: string; port: number }[];
+
+  private constructor(options: BgpTcpOptions & { readonly addresses?: readonly { ip: string; port: number }[] }) {
+    this.netns = options.netns;
+    this.addresses = options.addresses ?? [{ ip: '::', port: bgpPort }];
+  }
 
   static async listen(options: BgpTcpOptions & { readonly addresses?: readonly { ip: string; port: number }[] } = {}): Promise<TcpBgpAcceptor> {
-    const acceptor = new TcpBgpAcceptor();
-    for (const local of options.addresses ?? [{ ip: '::', port: bgpPort }]) {
-      // The SYN-ACK leaves with the listener's TTL: 255, so a GTSM peer (RFC 5082) accepts it. A dual-stack
-      // listener needs it for IPv6 and for v4-mapped IPv4.
-      const configure = (fd: number): void => { try { setUnicastTtl(fd, 'IPv4', 255); } catch { /* an IPv6-only socket */ } };
-      acceptor.listeners.push(await listenTcp({ local, ttl: 255, configure, ...(options.netns === undefined ? {} : { netns: options.netns }) },
-        (socket) => acceptor.handle(socket)));
-    }
+    const acceptor = new TcpBgpAcceptor(options);
+    const listeners: TcpListener[] = [];
+    for (const local of acceptor.addresses) listeners.push(await listenTcp(acceptor.listenOptions(local), (socket) => acceptor.handle('', socket)));
+    acceptor.vrfs.set('', { listeners, sessions: 0 });
     return acceptor;
   }
 
+  /** The SYN-ACK leaves with the listener's TTL: 255, so a GTSM peer (RFC 5082) accepts it (IPv6 and v4-mapped too). */
+  private listenOptions(local: { ip: string; port: number }, vrf?: string): TcpListenOptions {
+    const configure = (fd: number): void => { try { setUnicastTtl(fd, 'IPv4', 255); } catch { /* an IPv6-only socket */ } };
+    return { local, ttl: 255, configure, ...(this.netns === undefined ? {} : { netns: this.netns }), ...(vrf === undefined ? {} : { bindToDevice: vrf }) };
+  }
+
   register(peerAddress: string, options: AcceptOptions, onAccept: (io: BgpConnectionIo) => void): { unregister(): void } {
-    const key = canonicalIp(peerAddress) ?? peerAddress;
+    const vrf = options.vrf ?? '';
+    const peer = canonicalIp(peerAddress) ?? peerAddress;
+    const group = this.vrfListeners(vrf);
+    const key = registrationKey(vrf, peer);
     const reg: Registration = { options, onAccept };
     this.registrations.set(key, reg);
-    if (options.password !== undefined) this.setKey(key, options.password);
+    group.sessions++;
+    if (options.password !== undefined) this.setKey(group, peer, options.password);
+    let registered = true;
     return {
       unregister: () => {
-        if (this.registrations.get(key) !== reg) return;
-        this.registrations.delete(key);
-        if (options.password !== undefined) this.setKey(key, '');
+        if (!registered) return;
+        registered = false;
+        group.sessions--;
+        if (this.registrations.get(key) === reg) {
+          this.registrations.delete(key);
+          if (options.password !== undefined) this.setKey(group, peer, '');
+        }
+        if (vrf !== '' && group.sessions === 0 && this.vrfs.get(vrf) === group) {
+          this.vrfs.delete(vrf);
+          for (const l of group.listeners) l.server.close();
+        }
       },
     };
+  }
+
+  /** The VRF's listeners, opened now when it has none (throws `ENODEV` when the device does not exist). */
+  private vrfListeners(vrf: string): VrfListeners {
+    const existing = this.vrfs.get(vrf);
+    if (existing !== undefined) return existing;
+    const listeners: TcpListener[] = [];
+    try {
+      for (const local of this.addresses) {
+        const l = openTcpListener(this.listenOptions(local, vrf), (socket) => this.handle(vrf, socket));
+        l.server.on('error', () => { /* the fd was bound and listening; Node's adoption does not fail on Linux */ });
+        listeners.push(l);
+      }
+    } catch (err) {
+      for (const l of listeners) l.server.close();
+      throw err;
+    }
+    const group = { listeners, sessions: 0 };
+    this.vrfs.set(vrf, group);
+    return group;
   }
 
   /**
@@ -125,14 +184,15 @@ export class TcpBgpAcceptor implements BgpAcceptor {
    * Does not wait for peers: a connection whose peer went silent (or whose segments GTSM drops) would never end.
    */
   close(): Promise<void> {
-    for (const l of this.listeners) l.server.close();
+    for (const group of this.vrfs.values()) for (const l of group.listeners) l.server.close();
+    this.vrfs.clear();
     for (const socket of this.open) socket.destroy();
     this.open.clear();
     return Promise.resolve();
   }
 
-  private setKey(peer: string, key: string): void {
-    for (const l of this.listeners) {
+  private setKey(group: VrfListeners, peer: string, key: string): void {
+    for (const l of group.listeners) {
       const listenFamily = l.address.ip.family;
       const peerIp = requireIp(peer);
       // A dual-stack IPv6 listener takes IPv4 peers (as v4-mapped); an IPv4 listener only IPv4 ones.
@@ -141,9 +201,9 @@ export class TcpBgpAcceptor implements BgpAcceptor {
     }
   }
 
-  private handle(socket: Socket): void {
+  private handle(vrf: string, socket: Socket): void {
     const remote = canonicalIp(socket.remoteAddress ?? '');
-    const reg = remote === undefined ? undefined : this.registrations.get(remote);
+    const reg = remote === undefined ? undefined : this.registrations.get(registrationKey(vrf, remote));
     if (reg === undefined) { socket.destroy(); return; }
     this.open.add(socket);
     socket.on('close', () => this.open.delete(socket));

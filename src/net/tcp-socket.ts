@@ -114,6 +114,23 @@ export interface TcpListener {
 
 /** Listens and resolves once `server` is accepting; connections go to `onConnection`. */
 export async function listenTcp(options: TcpListenOptions, onConnection: (socket: Socket) => void): Promise<TcpListener> {
+  const listener = openTcpListener(options, onConnection);
+  const { server } = listener;
+  if (!server.listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.once('listening', () => { server.off('error', reject); resolve(); });
+    });
+  }
+  return listener;
+}
+
+/**
+ * The synchronous half of `listenTcp`: the socket is bound and listening (the kernel queues connections) when it
+ * returns, so a bind failure (`EADDRINUSE`, `ENODEV` for a missing device) throws here. Node adopts the fd on the
+ * next tick; a later failure is an `error` event on `server`.
+ */
+export function openTcpListener(options: TcpListenOptions, onConnection: (socket: Socket) => void): TcpListener {
   const ip = requireIp(options.local.ip);
   const fd = openSocket({ family: ip.family, type: 'stream', ...(options.netns === undefined ? {} : { netns: options.netns }) });
   try {
@@ -129,13 +146,7 @@ export async function listenTcp(options: TcpListenOptions, onConnection: (socket
   }
   const address = localAddress(fd);
   const server = new Server(onConnection);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ fd, backlog: options.backlog ?? 128 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  server.listen({ fd, backlog: options.backlog ?? 128 });
   return {
     server,
     address,

@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { bfd, configOf, peer, pool } from '../../../test/support/config-objects.js';
-import { MemoryNetwork } from '../../../test/support/bgp-memory-net.js';
+import { MemoryNetwork, settle } from '../../../test/support/bgp-memory-net.js';
 import { FakeClock } from '../../lib/clock.js';
 import { parseCidr } from '../../lib/ip.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, silentLogger } from '../../lib/logger.js';
+import { Registry } from 'prom-client';
 import type { ServicePrefix } from './advertisements.js';
 import { BgpSessions } from './bgp-sessions.js';
 import { BfdSessions } from './bfd-sessions.js';
 import type { BfdTransportFactory } from './bfd-transport.js';
+import { BgpMetrics } from './metrics.js';
+import type { BgpAcceptor, BgpDialer, DialOptions } from './transport.js';
 
 function prefix(text: string, peers: string[] = []): ServicePrefix {
   return { prefix: parseCidr(text)!, localPref: 0, communities: [], largeCommunities: [], peers };
@@ -89,4 +92,86 @@ test('a peer with a bfdProfile gets a BFD session with the profile\'s timers; ec
   const count = sent.length;
   clock.advance(5000);
   assert.equal(sent.length, count, 'closing the BGP session closes its BFD session');
+});
+
+function recordingNet(): { dialer: BgpDialer; acceptor: BgpAcceptor; dials: DialOptions[]; registered: string[] } {
+  const dials: DialOptions[] = [];
+  const registered: string[] = [];
+  const dialer: BgpDialer = { dial: (o, h) => { dials.push(o); queueMicrotask(() => h.onFailed('ECONNREFUSED')); return { cancel: () => undefined }; } };
+  const acceptor: BgpAcceptor = {
+    register: (peer, o) => { registered.push(`${o.vrf ?? ''}%${peer}`); return { unregister: () => undefined }; },
+  };
+  return { dialer, acceptor, dials, registered };
+}
+
+test('the same peer address in two VRFs gives two sessions, each dialling and accepting in its own VRF with its own metric series', async () => {
+  const { dialer, acceptor, dials, registered } = recordingNet();
+  const registry = new Registry();
+  const sessions = new BgpSessions({
+    dialer, acceptor, clock: new FakeClock(), logger: silentLogger(), metrics: new BgpMetrics(registry),
+    nodeAddresses: () => ({ IPv4: '10.0.0.11' }), fallbackRouterId: 1, vrfExists: () => true,
+  });
+  sessions.setPeers(peersOf(peer('red', { peerAddress: '10.0.0.1', vrf: 'red' }), peer('blue', { peerAddress: '10.0.0.1', vrf: 'blue' }),
+    peer('plain', { peerAddress: '10.0.0.1' })));
+  assert.deepEqual(sessions.peerNames(), ['blue', 'plain', 'red']);
+  assert.deepEqual(registered.sort(), ['%10.0.0.1', 'blue%10.0.0.1', 'red%10.0.0.1']);
+  await settle();
+  assert.deepEqual(dials.map((d) => `${d.vrf ?? ''}>${d.peerAddress}`).sort(), ['>10.0.0.1', 'blue>10.0.0.1', 'red>10.0.0.1']);
+  const series = (await registry.getSingleMetric('metallb_bgp_session_up')!.get()).values.map((v) => JSON.stringify(v.labels)).sort();
+  assert.deepEqual(series, ['{"peer":"10.0.0.1:179","vrf":"blue"}', '{"peer":"10.0.0.1:179","vrf":"red"}', '{"peer":"10.0.0.1:179"}'],
+    'default-VRF sessions keep MetalLB native\'s label set');
+  sessions.close();
+});
+
+test('a peer whose VRF device is missing is not opened, says so once, and opens with the current advertisements when the device appears', () => {
+  const logs: string[] = [];
+  const destination = new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } });
+  const clock = new FakeClock();
+  const devices = new Set<string>();
+  const { dialer, acceptor } = recordingNet();
+  const sessions = new BgpSessions({
+    dialer, acceptor, clock, logger: createLogger({ destination }), nodeAddresses: () => ({ IPv4: '10.0.0.11' }), fallbackRouterId: 1,
+    vrfExists: (vrf) => devices.has(vrf), vrfRetryMs: 1000,
+  });
+  const peers = peersOf(peer('r', { peerAddress: '10.0.0.1', vrf: 'red' }), peer('plain', { peerAddress: '10.0.0.2' }));
+  sessions.setPeers(peers);
+  sessions.setService('a', [prefix('10.200.0.1/32')]);
+  sessions.sync();
+  sessions.setPeers(peers);
+  assert.deepEqual(sessions.peerNames(), ['plain']);
+  assert.deepEqual(sessions.waitingForVrf(), ['r']);
+  assert.equal(logs.filter((l) => l.includes('VRF device \\"red\\" does not exist on this node')).length, 1, 'logged once, not on every setPeers');
+  clock.advance(3000);
+  assert.deepEqual(sessions.peerNames(), ['plain'], 'still waiting');
+  devices.add('red');
+  clock.advance(1000);
+  assert.deepEqual(sessions.peerNames(), ['plain', 'r']);
+  assert.deepEqual(sessions.waitingForVrf(), []);
+  assert.equal(sessions.status().get('r')?.pending, 1, 'the new session got the Service prefix without another sync from the caller');
+  assert.deepEqual(sessions.peersFor('a'), ['plain', 'r']);
+  sessions.setPeers(peersOf(peer('r2', { peerAddress: '10.0.0.3', vrf: 'blue' })));
+  assert.deepEqual(sessions.waitingForVrf(), ['r2']);
+  sessions.close();
+  assert.equal(clock.pendingCount(), 0, 'closing stops the look for missing VRF devices');
+});
+
+test('a VRF peer with a bfdProfile runs BGP without BFD and says why', () => {
+  const logs: string[] = [];
+  const destination = new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } });
+  const logger = createLogger({ destination });
+  const sent: string[] = [];
+  const transports: BfdTransportFactory = { open: () => ({ send: (_b, to) => { sent.push(to); }, close: () => undefined }) };
+  const clock = new FakeClock();
+  const { dialer, acceptor } = recordingNet();
+  const sessions = new BgpSessions({
+    dialer, acceptor, clock, logger, nodeAddresses: () => ({ IPv4: '10.0.0.11' }), fallbackRouterId: 1, bfd: new BfdSessions({ transports, clock, logger }),
+  });
+  const config = configOf([pool('p', ['10.0.0.0/24']), bfd('fast', { receiveInterval: 100, transmitInterval: 100 }),
+    peer('r1', { peerAddress: '10.0.0.1', bfdProfile: 'fast', vrf: 'red' })]);
+  sessions.setPeers([...config.peers.values()], config.bfdProfiles);
+  clock.advance(1000);
+  assert.deepEqual(sessions.peerNames(), ['r1']);
+  assert.deepEqual(sent, []);
+  assert.ok(logs.some((l) => l.includes('BFD is not run for VRF peers')));
+  sessions.close();
 });

@@ -4,9 +4,13 @@
  * the union of every announced Service's prefixes pushed to each session through `setAdvertisements`, filtered
  * by the advertisement's `peers` and by the address families the session carries. Declarative: the caller sets
  * the peers and each Service's prefixes, then `sync()` once per batch.
+ *
+ * Sessions are per BGPPeer, so per (peer address, VRF): the same address may be a peer in two VRFs. A peer whose
+ * VRF device does not exist on this node is not opened; it waits, and is opened when a periodic look finds the
+ * device.
  */
-import type { Clock } from '../../lib/clock.js';
-import { errorMessage } from '../../lib/errors.js';
+import type { Clock, Timer } from '../../lib/clock.js';
+import { errorCode, errorMessage } from '../../lib/errors.js';
 import type { IpFamily } from '../../lib/ip.js';
 import type { Logger } from '../../lib/logger.js';
 import type { BfdProfile, Peer } from '../../config/types.js';
@@ -34,7 +38,13 @@ export interface BgpSessionsOptions {
   readonly restarting?: boolean;
   /** Runs the BFD sessions of peers with a bfdProfile; without it such peers get no BFD (logged). */
   readonly bfd?: BfdSessions;
+  /** Whether the Linux VRF device exists on this node; without it VRF peers are opened unchecked. */
+  readonly vrfExists?: (vrf: string) => boolean;
+  /** How often peers waiting for their VRF device look again; default 5000 ms. */
+  readonly vrfRetryMs?: number;
 }
+
+export const defaultVrfRetryMs = 5000;
 
 interface Running {
   readonly session: BgpSession;
@@ -54,6 +64,9 @@ export class BgpSessions {
   private readonly dirty = new Set<string>();
   private sessionsChanged = true;
   private restarting: boolean;
+  /** Peers (by name) whose VRF device is missing, and the timer that looks for it again. */
+  private readonly waiting = new Map<string, BgpPeerSpec>();
+  private vrfTimer: Timer | undefined;
 
   constructor(o: BgpSessionsOptions) {
     this.o = o;
@@ -83,31 +96,86 @@ export class BgpSessions {
       this.sessionsChanged = true;
       this.o.logger.info({ peer: name, reason: spec === undefined ? 'removed' : 'changed' }, 'closed BGP session');
     }
-    for (const [name, spec] of wanted) if (!this.sessions.has(name)) this.open(name, spec);
+    const waited = new Map(this.waiting);
+    this.waiting.clear();
+    for (const [name, spec] of wanted) if (!this.sessions.has(name)) this.openOrWait(name, spec, waited.get(name));
+    if (this.waiting.size === 0) this.stopVrfRetry();
     // Only the sessions of the first configuration are a restart; later ones are new peers.
     this.restarting = false;
   }
 
-  private open(name: string, spec: BgpPeerSpec): void {
+  /** Opens the session, or (its VRF device missing) logs it once and waits for the device. */
+  private openOrWait(name: string, spec: BgpPeerSpec, waited: BgpPeerSpec | undefined): void {
+    const vrf = spec.vrf;
+    if (vrf === undefined || this.o.vrfExists === undefined || this.o.vrfExists(vrf)) {
+      this.open(name, spec);
+      return;
+    }
+    if (waited === undefined || JSON.stringify(waited) !== JSON.stringify(spec)) {
+      this.o.logger.warn({ peer: name, vrf, address: spec.peerAddress },
+        `VRF device "${vrf}" does not exist on this node: BGP session not opened, it opens when the device appears`);
+    }
+    this.wait(name, spec);
+  }
+
+  private wait(name: string, spec: BgpPeerSpec): void {
+    this.waiting.set(name, spec);
+    if (this.vrfTimer === undefined) this.vrfTimer = this.o.clock.setTimer(this.o.vrfRetryMs ?? defaultVrfRetryMs, () => this.retryVrfs());
+  }
+
+  private retryVrfs(): void {
+    this.vrfTimer = undefined;
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    let opened = false;
+    for (const [name, spec] of waiting) {
+      if (spec.vrf !== undefined && this.o.vrfExists?.(spec.vrf) === false) { this.wait(name, spec); continue; }
+      this.o.logger.info({ peer: name, vrf: spec.vrf }, `VRF device "${spec.vrf ?? ''}" appeared: opening the BGP session`);
+      opened = this.open(name, spec) || opened;
+    }
+    if (opened) this.sync();
+  }
+
+  private stopVrfRetry(): void {
+    this.vrfTimer?.cancel();
+    this.vrfTimer = undefined;
+  }
+
+  /** Peers (sorted names) not opened because their VRF device is missing. */
+  waitingForVrf(): string[] {
+    return [...this.waiting.keys()].sort();
+  }
+
+  /** True when the session was opened. A VRF device that vanished since it was checked (ENODEV) puts it back to wait. */
+  private open(name: string, spec: BgpPeerSpec): boolean {
     const addresses = this.o.nodeAddresses();
     const v4 = addresses.IPv4 === undefined ? undefined : routerIdValue(addresses.IPv4);
+    let session: BgpSession | undefined;
     try {
-      const session = new BgpSession({
+      session = new BgpSession({
         peer: spec, defaultRouterId: v4 ?? this.o.fallbackRouterId, dialer: this.o.dialer, clock: this.o.clock, logger: this.o.logger,
         nextHops: addresses, restarting: this.restarting,
         ...(this.o.acceptor === undefined ? {} : { acceptor: this.o.acceptor }),
         ...(this.o.metrics === undefined ? {} : { metrics: this.o.metrics }),
         ...(this.o.linkLocalFor === undefined ? {} : { linkLocalFor: this.o.linkLocalFor }),
       });
-      const families = new Set(sessionSettings(spec, 0).families);
-      const bfd = attachBfd(session, spec, this.o.bfd, this.o.logger);
-      this.sessions.set(name, { session, fingerprint: JSON.stringify(spec), families, ...(bfd === undefined ? {} : { bfd }) });
-      this.sessionsChanged = true;
       session.start();
-      this.o.logger.info({ peer: name, address: spec.peerAddress }, 'opened BGP session');
     } catch (err) {
-      this.o.logger.error({ peer: name, err: errorMessage(err) }, 'could not open BGP session');
+      session?.close({ message: 'could not open' });
+      if (spec.vrf !== undefined && errorCode(err) === 'ENODEV') {
+        this.o.logger.warn({ peer: name, vrf: spec.vrf, err: errorMessage(err) }, 'VRF device vanished: BGP session not opened, it opens when the device appears');
+        this.wait(name, spec);
+      } else {
+        this.o.logger.error({ peer: name, err: errorMessage(err) }, 'could not open BGP session');
+      }
+      return false;
     }
+    const families = new Set(sessionSettings(spec, 0).families);
+    const bfd = attachBfd(session, spec, this.o.bfd, this.o.logger);
+    this.sessions.set(name, { session, fingerprint: JSON.stringify(spec), families, ...(bfd === undefined ? {} : { bfd }) });
+    this.sessionsChanged = true;
+    this.o.logger.info({ peer: name, address: spec.peerAddress, ...(spec.vrf === undefined ? {} : { vrf: spec.vrf }) }, 'opened BGP session');
+    return true;
   }
 
   /** What this node announces for one Service (undefined or empty withdraws it). */
@@ -162,6 +230,8 @@ export class BgpSessions {
 
   /** Closes every session; `graceful` keeps the routes at peers that negotiated graceful restart. */
   close(options: { graceful?: boolean } = {}): void {
+    this.stopVrfRetry();
+    this.waiting.clear();
     for (const r of this.sessions.values()) {
       r.bfd?.close();
       r.session.close({ ...options, message: 'speaker stopping' });
@@ -173,6 +243,11 @@ export class BgpSessions {
 /** Starts the BFD session of a peer with a bfdProfile, wired to end its BGP session when BFD goes Down. */
 export function attachBfd(session: BgpSession, spec: BgpPeerSpec, bfd: BfdSessions | undefined, logger: Logger): BfdPeerHandle | undefined {
   if (spec.bfd === undefined) return undefined;
+  if (spec.vrf !== undefined) {
+    // BFD's UDP endpoints are shared per address family in the default VRF; a VRF peer would need its own.
+    logger.warn({ peer: spec.name, vrf: spec.vrf }, 'bfdProfile set on a peer in a VRF: BFD is not run for VRF peers, the BGP session runs without it');
+    return undefined;
+  }
   if (bfd === undefined) {
     logger.warn({ peer: spec.name }, 'bfdProfile set but this speaker runs no BFD: the peer gets none');
     return undefined;

@@ -1,6 +1,6 @@
 /**
  * A validated BGPPeer (config's `Peer`) as the session driver takes it. Fields this speaker does not do yet are
- * refused with a reason (unnumbered peering, VRF) or reported (BFD echo mode), so the caller can say so.
+ * refused with a reason (unnumbered peering) or reported (BFD echo mode), so the caller can say so.
  */
 import { formatIp } from '../../lib/ip.js';
 import type { BfdProfile, Peer } from '../../config/types.js';
@@ -24,9 +24,8 @@ function bfdOf(peer: Peer, profiles: ReadonlyMap<string, BfdProfile>): { bfd?: B
 }
 
 export function peerSpecFromConfig(peer: Peer, bfdProfiles: ReadonlyMap<string, BfdProfile> = new Map()): PeerSpecResult {
-  // TODO(issue 6 follow-up): unnumbered peering (RFC 8950) and VRFs are on DESIGN.md's later list.
+  // TODO(issue 6 follow-up): unnumbered peering (RFC 8950) is on DESIGN.md's later list.
   if (peer.target.kind === 'interface') return { unsupported: `BGPPeer ${peer.name}: unnumbered peering over "${peer.target.interface}" is not supported yet` };
-  if (peer.vrf !== undefined && peer.vrf !== '') return { unsupported: `BGPPeer ${peer.name}: vrf "${peer.vrf}" is not supported yet` };
   const { bfd, warnings } = bfdOf(peer, bfdProfiles);
   const spec: BgpPeerSpec = {
     name: peer.name,
@@ -44,6 +43,7 @@ export function peerSpecFromConfig(peer: Peer, bfdProfiles: ReadonlyMap<string, 
     ebgpMultiHop: peer.ebgpMultiHop,
     dualStackAddressFamily: peer.dualStackAddressFamily,
     disableMP: peer.disableMP,
+    ...(peer.vrf === undefined || peer.vrf === '' ? {} : { vrf: peer.vrf }),
     ...(bfd === undefined ? {} : { bfd }),
   };
   return { spec, warnings };

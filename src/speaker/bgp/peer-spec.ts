@@ -40,6 +40,8 @@ export interface BgpPeerSpec {
   readonly passive?: boolean;
   /** metallb-ts: Restart Time advertised with graceful restart; default 120 s (FRR's). */
   readonly gracefulRestartTimeSec?: number;
+  /** BGPPeer `vrf`: the Linux VRF device the session's sockets are bound to; absent for the default VRF. */
+  readonly vrf?: string;
   /** The BFDProfile's timers: run BFD to the peer address and end the BGP session when it goes Down. */
   readonly bfd?: BfdPeerProfile;
 }
@@ -98,6 +100,7 @@ export function sessionSettings(peer: BgpPeerSpec, defaultRouterId: number): Ses
   const ttl = singleHop ? (peer.gtsm === true ? 255 : 1) : ebgp ? 255 : undefined;
   const minTtl = singleHop && peer.gtsm === true ? 254 : undefined;
   const secure = {
+    ...(peer.vrf === undefined || peer.vrf === '' ? {} : { vrf: peer.vrf }),
     ...(peer.password === undefined || peer.password === '' ? {} : { password: peer.password }),
     ...(ttl === undefined ? {} : { ttl }),
     ...(minTtl === undefined ? {} : { minTtl }),

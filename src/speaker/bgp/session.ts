@@ -18,7 +18,7 @@ import { AdjRibOut } from './adj-rib-out.js';
 import { AdjRibIn, type ReceivedCounts } from './adj-rib-in.js';
 import type { Advertisement } from './advertisement.js';
 import { encodeGroupAttributes } from './group-attributes.js';
-import { peerLabel, type BgpMetrics } from './metrics.js';
+import { peerLabel, sessionLabels, type BgpMetricLabels, type BgpMetrics } from './metrics.js';
 import { sessionSettings, type BgpPeerSpec, type SessionSettings } from './peer-spec.js';
 import type { BgpAcceptor, BgpConnectionIo, BgpDialer } from './transport.js';
 
@@ -57,6 +57,8 @@ interface Live {
 export class BgpSession {
   readonly name: string;
   readonly label: string;
+  /** Metric labels: `peer` = `label`, plus `vrf` for a session in a VRF. */
+  private readonly labels: BgpMetricLabels;
   private readonly opts: BgpSessionOptions;
   private readonly settings: SessionSettings;
   private readonly log: Logger;
@@ -81,7 +83,8 @@ export class BgpSession {
     this.name = opts.peer.name;
     this.settings = sessionSettings(opts.peer, opts.defaultRouterId);
     this.label = peerLabel(canonicalIp(opts.peer.peerAddress) ?? opts.peer.peerAddress, this.settings.dial.peerPort);
-    this.log = opts.logger.child({ peer: this.label, peerName: this.name });
+    this.labels = sessionLabels(this.label, opts.peer.vrf);
+    this.log = opts.logger.child({ peer: this.label, peerName: this.name, ...(opts.peer.vrf === undefined ? {} : { vrf: opts.peer.vrf }) });
     const restarting = opts.restarting === true && this.settings.fsm.local.gracefulRestart !== undefined;
     this.state = initialState(this.settings.fsm, { restarting });
   }
@@ -109,7 +112,7 @@ export class BgpSession {
     });
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
-    this.opts.metrics?.forget(this.label);
+    this.opts.metrics?.forget(this.labels);
   }
 
   /**
@@ -278,7 +281,7 @@ export class BgpSession {
   private onEstablished(n: Negotiated): void {
     this.ribOut.reset();
     this.endOfRibSent = false;
-    this.opts.metrics?.sessionUp.set({ peer: this.label }, 1);
+    this.opts.metrics?.sessionUp.set(this.labels, 1);
     // RFC 4724 §4.2: stale routes of families the restarted peer did not preserve are dropped at once.
     for (const f of ['IPv4', 'IPv6'] as const) if (n.peerGracefulRestart?.families.get(f) !== true) this.ribIn.sweepStale(f);
     this.flush();
@@ -287,7 +290,7 @@ export class BgpSession {
   private onSessionDown(graceful: boolean, n: Negotiated): void {
     this.ribOut.reset();
     this.endOfRibSent = false;
-    this.opts.metrics?.sessionUp.set({ peer: this.label }, 0);
+    this.opts.metrics?.sessionUp.set(this.labels, 0);
     this.timers.get('stale:')?.cancel();
     if (graceful && n.peerGracefulRestart !== undefined) {
       this.ribIn.markStale();
@@ -330,7 +333,7 @@ export class BgpSession {
     }
     if (messages.length > 0) {
       io.write(Buffer.concat(messages));
-      this.opts.metrics?.updatesTotal.inc({ peer: this.label }, messages.length);
+      this.opts.metrics?.updatesTotal.inc(this.labels, messages.length);
     }
     this.metricsUpdate();
   }
@@ -354,9 +357,9 @@ export class BgpSession {
   private metricsUpdate(): void {
     const m = this.opts.metrics;
     if (m === undefined) return;
-    m.announcedPrefixes.set({ peer: this.label }, this.ribOut.announcedCount);
-    m.pendingPrefixes.set({ peer: this.label }, this.ribOut.pendingCount());
-    if (this.state.name !== 'Established') m.sessionUp.set({ peer: this.label }, 0);
+    m.announcedPrefixes.set(this.labels, this.ribOut.announcedCount);
+    m.pendingPrefixes.set(this.labels, this.ribOut.pendingCount());
+    if (this.state.name !== 'Established') m.sessionUp.set(this.labels, 0);
   }
 
   private notify(): void {

@@ -31,6 +31,8 @@ export interface DialOptions {
   /** GTSM (RFC 5082): drop packets arriving with a smaller TTL (254 for one hop). */
   readonly minTtl?: number;
   readonly connectTimeoutMs: number;
+  /** BGPPeer `vrf`: the socket is bound to this Linux VRF device (SO_BINDTODEVICE) before it connects. */
+  readonly vrf?: string;
 }
 
 export interface DialHandlers {
@@ -48,9 +50,15 @@ export interface AcceptOptions {
   readonly password?: string;
   readonly ttl?: number;
   readonly minTtl?: number;
+  /** Accept this peer's connections only on a listener bound to this Linux VRF device. */
+  readonly vrf?: string;
 }
 
-/** The shared BGP listener (port 179): hands each accepted connection to the session of its remote address. */
+/**
+ * The shared BGP listener (port 179): hands each accepted connection to the session of its remote address and
+ * VRF. Sessions are per (peer address, VRF): the same address may be registered once per VRF. Throws when the
+ * VRF's listener cannot be opened (the device is missing).
+ */
 export interface BgpAcceptor {
   register(peerAddress: string, options: AcceptOptions, onAccept: (io: BgpConnectionIo) => void): { unregister(): void };
 }
