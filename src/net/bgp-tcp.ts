@@ -118,10 +118,15 @@ export class TcpBgpAcceptor implements BgpAcceptor {
     this.addresses = options.addresses ?? [{ ip: '::', port: bgpPort }];
   }
 
-  static async listen(options: BgpTcpOptions & { readonly addresses?: readonly { ip: string; port: number }[] } = {}): Promise<TcpBgpAcceptor> {
+  /**
+   * `defaultVrf: false` opens no listener for the default VRF (only VRF peers are accepted). Needed where the
+   * per-VRF listeners are bound to plain devices rather than VRF devices (a kernel without CONFIG_NET_VRF): only
+   * a VRF device gives its bound sockets their own port space next to the unbound listener.
+   */
+  static async listen(options: BgpTcpOptions & { readonly addresses?: readonly { ip: string; port: number }[]; readonly defaultVrf?: boolean } = {}): Promise<TcpBgpAcceptor> {
     const acceptor = new TcpBgpAcceptor(options);
     const listeners: TcpListener[] = [];
-    for (const local of acceptor.addresses) listeners.push(await listenTcp(acceptor.listenOptions(local), (socket) => acceptor.handle('', socket)));
+    if (options.defaultVrf !== false) for (const local of acceptor.addresses) listeners.push(await listenTcp(acceptor.listenOptions(local), (socket) => acceptor.handle('', socket)));
     acceptor.vrfs.set('', { listeners, sessions: 0 });
     return acceptor;
   }

@@ -1,6 +1,6 @@
 /**
  * BFD metrics with the names MetalLB's FRR-mode metrics sidecar exports (metallb-behaviour.md §7). The reference
- * lists the names and the labels `peer` and `vrf`; this speaker has no VRFs, so the label is `peer` only, the
+ * lists the names and the labels `peer` and `vrf`; BFD is not run for VRF peers, so the label is `peer` only, the
  * peer's address. Echo mode is not implemented: its two counters exist for dashboards and stay at 0.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
