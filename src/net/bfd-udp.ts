@@ -3,7 +3,8 @@
  * and the received TTL can be read (node:dgram can do neither). Per address family: a receive socket bound to
  * port 3784 with IP_RECVTTL / IPV6_RECVHOPLIMIT, whose TTL is handed up with each datagram (the GTSM check,
  * TTL 255, is the caller's pure decision), and a send socket bound to a random source port in 49152-65535 with
- * TTL / unicast hop limit 255. IP_MINTTL is not used: Linux applies it to TCP only.
+ * TTL / unicast hop limit 255. IP_MINTTL is not used: Linux applies it to TCP only. For a peer in a VRF, both
+ * sockets are bound to the VRF device.
  */
 import { MetallbError, errorCode } from '../lib/errors.js';
 import { formatIp, type IpFamily } from '../lib/ip.js';
@@ -12,7 +13,7 @@ import type { BfdDatagram, BfdTransport, BfdTransportFactory } from '../speaker/
 import { IP, IPV6, SOL } from './constants.js';
 import { nativeAddon, pollEvents, sys, sysError, type NativeAddon, type NativePoller } from './native.js';
 import { decodeSockaddr, encodeSockaddr, requireIp } from './sockaddr.js';
-import { bindSocket, closeSocket, openSocket, setIntOption, setIpv6Only, setUnicastTtl } from './sockopt.js';
+import { bindSocket, bindToDevice, closeSocket, openSocket, setIntOption, setIpv6Only, setUnicastTtl } from './sockopt.js';
 
 export interface BfdUdpOptions {
   /** Create the sockets in this network namespace (`ip netns` name). */
@@ -21,6 +22,8 @@ export interface BfdUdpOptions {
   readonly localAddress?: Partial<Record<IpFamily, string>>;
   /** For the source port; default Math.random. */
   readonly random?: () => number;
+  /** Bind both sockets to this Linux VRF device (SO_BINDTODEVICE). */
+  readonly vrf?: string;
 }
 
 type RecvFromFn = NonNullable<NativeAddon['recvFrom']>;
@@ -40,8 +43,8 @@ export class BfdUdpTransportFactory implements BfdTransportFactory {
     this.options = options;
   }
 
-  open(family: IpFamily, onDatagram: (d: BfdDatagram) => void, onError: (err: Error) => void): BfdTransport {
-    return BfdUdpTransport.open(family, this.options, onDatagram, onError);
+  open(family: IpFamily, onDatagram: (d: BfdDatagram) => void, onError: (err: Error) => void, vrf?: string): BfdTransport {
+    return BfdUdpTransport.open(family, vrf === undefined ? this.options : { ...this.options, vrf }, onDatagram, onError);
   }
 }
 
@@ -53,6 +56,7 @@ function openBound(family: IpFamily, o: BfdUdpOptions, port: number): number {
   const fd = openSocket({ family, type: 'dgram', ...(o.netns === undefined ? {} : { netns: o.netns }) });
   try {
     if (family === 'IPv6') setIpv6Only(fd, true);
+    if (o.vrf !== undefined) bindToDevice(fd, o.vrf);
     if (port === bfdControlPort) {
       // No SO_REUSEADDR: a second BFD daemon on 3784 (bfdd) must be an EADDRINUSE, not a silent split of packets.
       if (family === 'IPv4') setIntOption(fd, SOL.ip, IP.recvttl, 1, 'IP_RECVTTL');

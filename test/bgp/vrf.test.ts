@@ -6,7 +6,8 @@
 // (SO_BINDTODEVICE), as a VRF does; the speaker's code path (bind the socket to the device named by `vrf`) is
 // the same. The speaker starts before the device exists: the session waits, then opens when `red`
 // appears; the Service's /32 reaches FRR with node1's address in the VRF as next hop, and deleting the Service
-// withdraws it. Then a passive session (FRR dials in) shows the VRF listener accepting.
+// withdraws it. Then a passive session (FRR dials in) shows the VRF listener accepting, and BFD to the VRF peer
+// comes Up at FRR's bfdd from sockets bound to `red`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeNetwork, runPrefix } from '../support/network-tier.js';
@@ -23,15 +24,25 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { BgpSessions } from '../../src/speaker/bgp/bgp-sessions.js';
 import { BgpSession } from '../../src/speaker/bgp/session.js';
 import { peerSpecFromConfig } from '../../src/speaker/bgp/config-peer.js';
-import { configOf, peer, pool } from '../support/config-objects.js';
+import { bfd, configOf, peer, pool } from '../support/config-objects.js';
+import { Registry } from 'prom-client';
+import { BfdSessions } from '../../src/speaker/bgp/bfd-sessions.js';
+import { BfdMetrics } from '../../src/speaker/bgp/bfd-metrics.js';
+import { BfdUdpTransportFactory } from '../../src/net/bfd-udp.js';
 
-const routerConfig: RouterConfig = { asn: 64500, routerId: '10.100.0.1', holdTimeSec: 9, connectRetrySec: 1, neighbors: [{ address: '10.100.0.11', asn: 64512 }] };
+const frrBfd = { receiveIntervalMs: 100, transmitIntervalMs: 100, detectMultiplier: 3 };
+const routerConfig: RouterConfig = {
+  asn: 64500, routerId: '10.100.0.1', holdTimeSec: 9, connectRetrySec: 1, neighbors: [{ address: '10.100.0.11', asn: 64512, bfd: frrBfd }],
+};
 const vipPrefix = '10.200.0.10/32';
 
+function vrfConfig(extra: Record<string, unknown> = {}) {
+  return configOf([pool('vips', ['10.200.0.0/24']), bfd('fast', { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 }),
+    peer('router-red', { myASN: 64512, peerASN: 64500, peerAddress: '10.100.0.1', vrf: 'red', holdTime: '9s', connectTime: '1s', ...extra })]);
+}
+
 function vrfPeers() {
-  const config = configOf([pool('vips', ['10.200.0.0/24']),
-    peer('router-red', { myASN: 64512, peerASN: 64500, peerAddress: '10.100.0.1', vrf: 'red', holdTime: '9s', connectTime: '1s' })]);
-  return [...config.peers.values()];
+  return [...vrfConfig().peers.values()];
 }
 
 /** node1's TCP connections on port 179 as `ss` prints them (a socket bound to a device shows `%dev`). */
@@ -66,12 +77,13 @@ async function vrfDevicesWork(netns: string): Promise<boolean> {
   return ok;
 }
 
-describeNetwork('BGP from a Linux VRF against FRR', { binaries: ['/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', 'vtysh', 'ss'] }, () => {
+describeNetwork('BGP from a Linux VRF against FRR', { binaries: ['/usr/lib/frr/bgpd', '/usr/lib/frr/bfdd', '/usr/lib/frr/zebra', 'vtysh', 'ss'] }, () => {
   let net: Network;
   let router: FrrRouter;
   let acceptor: TcpBgpAcceptor | undefined;
   let sessions: BgpSessions | undefined;
   let passive: BgpSession | undefined;
+  let bfdSessions: BfdSessions | undefined;
 
   before(async () => {
     net = await buildNetwork(defaultTopology(runPrefix('vr'), { nodes: 1, client: false }));
@@ -79,6 +91,7 @@ describeNetwork('BGP from a Linux VRF against FRR', { binaries: ['/usr/lib/frr/b
     await router.start();
   });
   after(async () => {
+    bfdSessions?.close();
     passive?.close();
     sessions?.close();
     await acceptor?.close();
@@ -137,5 +150,27 @@ describeNetwork('BGP from a Linux VRF against FRR', { binaries: ['/usr/lib/frr/b
       { timeoutMs: 15_000, intervalMs: 200, what: 'FRR\'s connection accepted in the VRF' })
       .catch((e: unknown) => { throw new Error(`${(e as Error).message}\n${router.output()}`); });
     assert.match(await bgpSockets(net), /10\.100\.0\.11\]?%red:179\s+\[?(::ffff:)?10\.100\.0\.1\]?:\d+/, 'accepted on port 179 in red');
+  });
+
+  test('BFD for a VRF peer runs on sockets bound to the VRF device and comes Up at FRR, with the vrf metric label', async () => {
+    passive?.close();
+    passive = undefined;
+    const node = net.host('node1');
+    const registry = new Registry();
+    bfdSessions = new BfdSessions({ transports: new BfdUdpTransportFactory({ netns: node.netns }), clock: systemClock, logger: silentLogger(), metrics: new BfdMetrics(registry) });
+    sessions = new BgpSessions({
+      dialer: new TcpBgpDialer({ netns: node.netns }), acceptor: acceptor!, clock: systemClock, logger: silentLogger(),
+      nodeAddresses: () => ({ IPv4: node.ipv4! }), fallbackRouterId: 1, vrfExists: (vrf) => netDeviceExists(vrf, node.netns), bfd: bfdSessions,
+    });
+    const config = vrfConfig({ bfdProfile: 'fast' });
+    sessions.setPeers([...config.peers.values()], config.bfdProfiles);
+    const bfdUp = async () => (await registry.getSingleMetric('metallb_bfd_session_up')?.get())?.values
+      .find((v) => v.labels['peer'] === '10.100.0.1' && v.labels['vrf'] === 'red')?.value === 1;
+    await waitFor(async () => (await router.bfdPeers()).some((p) => p.peer === '10.100.0.11' && p.status === 'up') && await bfdUp() &&
+      sessions?.status().get('router-red')?.state === 'Established', { timeoutMs: 15_000, intervalMs: 200, what: 'BFD up on both sides and BGP Established' })
+      .catch((e: unknown) => { throw new Error(`${(e as Error).message}\n${router.output()}`); });
+    const p = (await router.bfdPeers()).find((x) => x.peer === '10.100.0.11')!;
+    assert.deepEqual([p['remote-receive-interval'], p['remote-transmit-interval'], p['remote-detect-multiplier']], [100, 100, 3]);
+    assert.match((await runIn(node.netns, 'ss', ['-unaH', '( sport = :3784 )'])).stdout, /%red:3784/, 'the BFD socket is bound to red');
   });
 });

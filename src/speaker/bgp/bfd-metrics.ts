@@ -1,22 +1,26 @@
 /**
  * BFD metrics with the names MetalLB's FRR-mode metrics sidecar exports (metallb-behaviour.md §7). The reference
- * lists the names and the labels `peer` and `vrf`; BFD is not run for VRF peers, so the label is `peer` only, the
- * peer's address. Echo mode is not implemented: its two counters exist for dashboards and stay at 0.
+ * lists the names and the labels `peer` and `vrf`: `peer` is the peer's address, and `vrf` is there only on the
+ * series of a session in a VRF (default-VRF series have `peer` alone, as before VRFs). Echo mode is not implemented: its two counters exist for dashboards and stay at 0.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+const bfdMetricLabels = ['peer', 'vrf'] as const;
+type BfdMetricLabel = (typeof bfdMetricLabels)[number];
+export type BfdMetricLabels = { readonly peer: string; readonly vrf?: string };
+
 export class BfdMetrics {
-  readonly sessionUp: Gauge<'peer'>;
-  readonly controlPacketInput: Counter<'peer'>;
-  readonly controlPacketOutput: Counter<'peer'>;
-  readonly echoPacketInput: Counter<'peer'>;
-  readonly echoPacketOutput: Counter<'peer'>;
-  readonly sessionUpEvents: Counter<'peer'>;
-  readonly sessionDownEvents: Counter<'peer'>;
+  readonly sessionUp: Gauge<BfdMetricLabel>;
+  readonly controlPacketInput: Counter<BfdMetricLabel>;
+  readonly controlPacketOutput: Counter<BfdMetricLabel>;
+  readonly echoPacketInput: Counter<BfdMetricLabel>;
+  readonly echoPacketOutput: Counter<BfdMetricLabel>;
+  readonly sessionUpEvents: Counter<BfdMetricLabel>;
+  readonly sessionDownEvents: Counter<BfdMetricLabel>;
 
   constructor(registry: Registry) {
-    const counter = (name: string, help: string) => new Counter({ name, help, labelNames: ['peer'], registers: [registry] });
-    this.sessionUp = new Gauge({ name: 'metallb_bfd_session_up', help: 'BFD session state (1 is up, 0 is down)', labelNames: ['peer'], registers: [registry] });
+    const counter = (name: string, help: string) => new Counter({ name, help, labelNames: bfdMetricLabels, registers: [registry] });
+    this.sessionUp = new Gauge({ name: 'metallb_bfd_session_up', help: 'BFD session state (1 is up, 0 is down)', labelNames: bfdMetricLabels, registers: [registry] });
     this.controlPacketInput = counter('metallb_bfd_control_packet_input', 'Number of received BFD control packets');
     this.controlPacketOutput = counter('metallb_bfd_control_packet_output', 'Number of sent BFD control packets');
     this.echoPacketInput = counter('metallb_bfd_echo_packet_input', 'Number of received BFD echo packets (echo mode is not implemented: always 0)');
@@ -26,12 +30,12 @@ export class BfdMetrics {
   }
 
   /** Creates a peer's series at 0. */
-  add(peer: string): void {
-    this.sessionUp.set({ peer }, 0);
-    for (const c of [this.controlPacketInput, this.controlPacketOutput, this.echoPacketInput, this.echoPacketOutput, this.sessionUpEvents, this.sessionDownEvents]) c.inc({ peer }, 0);
+  add(labels: BfdMetricLabels): void {
+    this.sessionUp.set(labels, 0);
+    for (const c of [this.controlPacketInput, this.controlPacketOutput, this.echoPacketInput, this.echoPacketOutput, this.sessionUpEvents, this.sessionDownEvents]) c.inc(labels, 0);
   }
 
-  forget(peer: string): void {
-    for (const m of [this.sessionUp, this.controlPacketInput, this.controlPacketOutput, this.echoPacketInput, this.echoPacketOutput, this.sessionUpEvents, this.sessionDownEvents]) m.remove({ peer });
+  forget(labels: BfdMetricLabels): void {
+    for (const m of [this.sessionUp, this.controlPacketInput, this.controlPacketOutput, this.echoPacketInput, this.echoPacketOutput, this.sessionUpEvents, this.sessionDownEvents]) m.remove(labels);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Every BFD session of this speaker (single hop, RFC 5881): one per peer address, sharing one UDP endpoint per
- * address family. Received datagrams pass GTSM (TTL 255), the packet checks, and demultiplexing (Your
+ * Every BFD session of this speaker (single hop, RFC 5881): one per peer address and VRF, sharing one UDP
+ * endpoint per VRF and address family (a VRF's endpoint is bound to its device). Received datagrams pass GTSM (TTL 255), the packet checks, and demultiplexing (Your
  * Discriminator, or the source address while it is 0, RFC 5880 §6.3), else they are counted as drops by reason.
  */
 import type { Clock } from '../../lib/clock.js';
@@ -8,7 +8,7 @@ import { canonicalIp, parseIp, type IpFamily } from '../../lib/ip.js';
 import type { Logger } from '../../lib/logger.js';
 import { bfdTtl, diagName, type BfdState } from '../../protocol/bfd/constants.js';
 import { decodeControlPacket, type BfdDropReason } from '../../protocol/bfd/control-packet.js';
-import type { BfdMetrics } from './bfd-metrics.js';
+import type { BfdMetricLabels, BfdMetrics } from './bfd-metrics.js';
 import { BfdSessionDriver } from './bfd-session-driver.js';
 import type { BfdDatagram, BfdTransport, BfdTransportFactory } from './bfd-transport.js';
 
@@ -44,6 +44,10 @@ export interface BfdSessionsOptions {
 
 interface Entry {
   readonly peer: string;
+  /** '' for the default VRF. */
+  readonly vrf: string;
+  readonly key: string;
+  readonly labels: BfdMetricLabels;
   readonly family: IpFamily;
   readonly discriminator: number;
   readonly driver: BfdSessionDriver;
@@ -53,8 +57,10 @@ export class BfdSessions {
   private readonly o: BfdSessionsOptions;
   private readonly random: () => number;
   private readonly byDiscriminator = new Map<number, Entry>();
+  /** By `vrf%peer`. */
   private readonly byPeer = new Map<string, Entry>();
-  private readonly endpoints = new Map<IpFamily, BfdTransport>();
+  /** By `vrf%family`. */
+  private readonly endpoints = new Map<string, BfdTransport>();
   /** Discarded datagrams by reason, for diagnostics and tests. */
   readonly drops = new Map<BfdDropReason, number>();
 
@@ -63,28 +69,30 @@ export class BfdSessions {
     this.random = o.random ?? Math.random;
   }
 
-  /** Starts a session to `peerAddress`; throws when one exists or the endpoint cannot be opened. */
-  add(peerAddress: string, profile: BfdPeerProfile, handlers: BfdPeerHandlers): BfdPeerHandle {
+  /** Starts a session to `peerAddress` (in `vrf`); throws when one exists or the endpoint cannot be opened. */
+  add(peerAddress: string, profile: BfdPeerProfile, handlers: BfdPeerHandlers, vrf = ''): BfdPeerHandle {
     const ip = parseIp(peerAddress);
     const peer = canonicalIp(peerAddress);
     if (ip === undefined || peer === undefined) throw new Error(`bfd: "${peerAddress}" is not an IP address`);
-    if (this.byPeer.has(peer)) throw new Error(`bfd: a session to ${peer} already exists`);
-    const transport = this.endpoint(ip.family);
+    const key = `${vrf}%${peer}`;
+    if (this.byPeer.has(key)) throw new Error(`bfd: a session to ${peer}${vrf === '' ? '' : ` in VRF ${vrf}`} already exists`);
+    const transport = this.endpoint(ip.family, vrf);
     const discriminator = this.freshDiscriminator();
-    const log = this.o.logger.child({ bfdPeer: peer, bfdProfile: profile.name });
+    const labels: BfdMetricLabels = vrf === '' ? { peer } : { peer, vrf };
+    const log = this.o.logger.child({ bfdPeer: peer, bfdProfile: profile.name, ...(vrf === '' ? {} : { vrf }) });
     const driver = new BfdSessionDriver({
       config: {
         localDiscriminator: discriminator, detectMult: profile.detectMultiplier, passive: profile.passiveMode,
         desiredMinTxUs: profile.transmitIntervalMs * 1000, requiredMinRxUs: profile.receiveIntervalMs * 1000,
       },
       clock: this.o.clock, random: this.random,
-      send: (bytes) => { transport.send(bytes, peer); this.o.metrics?.controlPacketOutput.inc({ peer }); },
-      onTransition: (from, to, diag) => this.transition(log, peer, handlers, from, to, diag),
+      send: (bytes) => { transport.send(bytes, peer); this.o.metrics?.controlPacketOutput.inc(labels); },
+      onTransition: (from, to, diag) => this.transition(log, labels, handlers, from, to, diag),
     });
-    const entry: Entry = { peer, family: ip.family, discriminator, driver };
+    const entry: Entry = { peer, vrf, key, labels, family: ip.family, discriminator, driver };
     this.byDiscriminator.set(discriminator, entry);
-    this.byPeer.set(peer, entry);
-    this.o.metrics?.add(peer);
+    this.byPeer.set(key, entry);
+    this.o.metrics?.add(labels);
     driver.start();
     log.info({ discriminator }, 'bfd session started');
     return { close: () => this.remove(entry), state: () => entry.driver.state };
@@ -96,35 +104,39 @@ export class BfdSessions {
   }
 
   private remove(e: Entry): void {
-    if (this.byPeer.get(e.peer) !== e) return;
+    if (this.byPeer.get(e.key) !== e) return;
     e.driver.close();
-    this.byPeer.delete(e.peer);
+    this.byPeer.delete(e.key);
     this.byDiscriminator.delete(e.discriminator);
-    this.o.metrics?.forget(e.peer);
-    if (![...this.byPeer.values()].some((x) => x.family === e.family)) {
-      this.endpoints.get(e.family)?.close();
-      this.endpoints.delete(e.family);
+    this.o.metrics?.forget(e.labels);
+    if (![...this.byPeer.values()].some((x) => x.family === e.family && x.vrf === e.vrf)) {
+      this.endpoints.get(`${e.vrf}%${e.family}`)?.close();
+      this.endpoints.delete(`${e.vrf}%${e.family}`);
     }
   }
 
-  private transition(log: Logger, peer: string, h: BfdPeerHandlers, from: BfdState, to: BfdState, diag: number): void {
+  private transition(log: Logger, labels: BfdMetricLabels, h: BfdPeerHandlers, from: BfdState, to: BfdState, diag: number): void {
     log.info({ from, to, diag: diagName(diag) }, 'bfd session state changed');
     if (to === 'Up') {
-      this.o.metrics?.sessionUp.set({ peer }, 1);
-      this.o.metrics?.sessionUpEvents.inc({ peer });
+      this.o.metrics?.sessionUp.set(labels, 1);
+      this.o.metrics?.sessionUpEvents.inc(labels);
       h.onUp?.();
     } else if (from === 'Up') {
-      this.o.metrics?.sessionUp.set({ peer }, 0);
-      this.o.metrics?.sessionDownEvents.inc({ peer });
+      this.o.metrics?.sessionUp.set(labels, 0);
+      this.o.metrics?.sessionDownEvents.inc(labels);
       if (to === 'Down') h.onDown(diagName(diag));
     }
   }
 
-  private endpoint(family: IpFamily): BfdTransport {
-    let t = this.endpoints.get(family);
+  private endpoint(family: IpFamily, vrf: string): BfdTransport {
+    const key = `${vrf}%${family}`;
+    let t = this.endpoints.get(key);
     if (t === undefined) {
-      t = this.o.transports.open(family, (d) => this.received(d), (err) => this.o.logger.warn({ err: err.message, family }, 'bfd socket error'));
-      this.endpoints.set(family, t);
+      const onError = (err: Error): void => this.o.logger.warn({ err: err.message, family, ...(vrf === '' ? {} : { vrf }) }, 'bfd socket error');
+      t = vrf === ''
+        ? this.o.transports.open(family, (d) => this.received(d, vrf), onError)
+        : this.o.transports.open(family, (d) => this.received(d, vrf), onError, vrf);
+      this.endpoints.set(key, t);
     }
     return t;
   }
@@ -140,16 +152,17 @@ export class BfdSessions {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
   }
 
-  private received(d: BfdDatagram): void {
+  /** A datagram from the endpoint of `vrf`: it can only belong to a session in that VRF. */
+  private received(d: BfdDatagram, vrf: string): void {
     // RFC 5881 §5 (GTSM): single-hop packets arrive with TTL/hop limit 255 or were forwarded from afar.
     if (d.ttl !== bfdTtl) { this.drop('bad-ttl'); return; }
     const r = decodeControlPacket(d.bytes);
     if (!r.ok) { this.drop(r.drop); return; }
     const from = canonicalIp(d.fromIp) ?? d.fromIp;
     const byYours = r.packet.yourDiscriminator !== 0;
-    const entry = byYours ? this.byDiscriminator.get(r.packet.yourDiscriminator) : this.byPeer.get(from);
-    if (entry === undefined || entry.peer !== from) { this.drop(byYours ? 'unknown-your-discriminator' : 'no-session'); return; }
-    this.o.metrics?.controlPacketInput.inc({ peer: entry.peer });
+    const entry = byYours ? this.byDiscriminator.get(r.packet.yourDiscriminator) : this.byPeer.get(`${vrf}%${from}`);
+    if (entry === undefined || entry.peer !== from || entry.vrf !== vrf) { this.drop(byYours ? 'unknown-your-discriminator' : 'no-session'); return; }
+    this.o.metrics?.controlPacketInput.inc(entry.labels);
     entry.driver.receive(r.packet);
   }
 }

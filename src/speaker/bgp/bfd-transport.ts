@@ -19,5 +19,6 @@ export interface BfdTransport {
 }
 
 export interface BfdTransportFactory {
-  open(family: IpFamily, onDatagram: (d: BfdDatagram) => void, onError: (err: Error) => void): BfdTransport;
+  /** With `vrf`, the endpoint's sockets are bound to that Linux VRF device (one endpoint per VRF and family). */
+  open(family: IpFamily, onDatagram: (d: BfdDatagram) => void, onError: (err: Error) => void, vrf?: string): BfdTransport;
 }

@@ -12,6 +12,7 @@ import { BgpSessions } from './bgp-sessions.js';
 import { BfdSessions } from './bfd-sessions.js';
 import type { BfdTransportFactory } from './bfd-transport.js';
 import { BgpMetrics } from './metrics.js';
+import { BfdMetrics } from './bfd-metrics.js';
 import type { BgpAcceptor, BgpDialer, DialOptions } from './transport.js';
 
 function prefix(text: string, peers: string[] = []): ServicePrefix {
@@ -155,23 +156,26 @@ test('a peer whose VRF device is missing is not opened, says so once, and opens 
   assert.equal(clock.pendingCount(), 0, 'closing stops the look for missing VRF devices');
 });
 
-test('a VRF peer with a bfdProfile runs BGP without BFD and says why', () => {
-  const logs: string[] = [];
-  const destination = new Writable({ write(chunk: Buffer, _e, cb) { logs.push(chunk.toString()); cb(); } });
-  const logger = createLogger({ destination });
+test('BFD for the same address in a VRF and in the default VRF: two sessions, each on its own VRF\'s endpoint, with their own metric series', async () => {
   const sent: string[] = [];
-  const transports: BfdTransportFactory = { open: () => ({ send: (_b, to) => { sent.push(to); }, close: () => undefined }) };
+  const transports: BfdTransportFactory = {
+    open: (family, _d, _e, vrf) => ({ send: (_b, to) => { sent.push(`${vrf ?? ''}%${to} ${family}`); }, close: () => undefined }),
+  };
   const clock = new FakeClock();
+  const registry = new Registry();
   const { dialer, acceptor } = recordingNet();
+  const logger = silentLogger();
   const sessions = new BgpSessions({
-    dialer, acceptor, clock, logger, nodeAddresses: () => ({ IPv4: '10.0.0.11' }), fallbackRouterId: 1, bfd: new BfdSessions({ transports, clock, logger }),
+    dialer, acceptor, clock, logger, nodeAddresses: () => ({ IPv4: '10.0.0.11' }), fallbackRouterId: 1,
+    bfd: new BfdSessions({ transports, clock, logger, metrics: new BfdMetrics(registry) }),
   });
   const config = configOf([pool('p', ['10.0.0.0/24']), bfd('fast', { receiveInterval: 100, transmitInterval: 100 }),
-    peer('r1', { peerAddress: '10.0.0.1', bfdProfile: 'fast', vrf: 'red' })]);
+    peer('r-red', { peerAddress: '10.0.0.1', bfdProfile: 'fast', vrf: 'red' }), peer('r', { peerAddress: '10.0.0.1', bfdProfile: 'fast' })]);
   sessions.setPeers([...config.peers.values()], config.bfdProfiles);
   clock.advance(1000);
-  assert.deepEqual(sessions.peerNames(), ['r1']);
-  assert.deepEqual(sent, []);
-  assert.ok(logs.some((l) => l.includes('BFD is not run for VRF peers')));
+  assert.deepEqual(sessions.peerNames(), ['r', 'r-red']);
+  assert.deepEqual([...new Set(sent)].sort(), ['%10.0.0.1 IPv4', 'red%10.0.0.1 IPv4']);
+  const series = (await registry.getSingleMetric('metallb_bfd_session_up')!.get()).values.map((v) => JSON.stringify(v.labels)).sort();
+  assert.deepEqual(series, ['{"peer":"10.0.0.1","vrf":"red"}', '{"peer":"10.0.0.1"}']);
   sessions.close();
 });

@@ -243,17 +243,12 @@ export class BgpSessions {
 /** Starts the BFD session of a peer with a bfdProfile, wired to end its BGP session when BFD goes Down. */
 export function attachBfd(session: BgpSession, spec: BgpPeerSpec, bfd: BfdSessions | undefined, logger: Logger): BfdPeerHandle | undefined {
   if (spec.bfd === undefined) return undefined;
-  if (spec.vrf !== undefined) {
-    // BFD's UDP endpoints are shared per address family in the default VRF; a VRF peer would need its own.
-    logger.warn({ peer: spec.name, vrf: spec.vrf }, 'bfdProfile set on a peer in a VRF: BFD is not run for VRF peers, the BGP session runs without it');
-    return undefined;
-  }
   if (bfd === undefined) {
     logger.warn({ peer: spec.name }, 'bfdProfile set but this speaker runs no BFD: the peer gets none');
     return undefined;
   }
   try {
-    return bfd.add(spec.peerAddress, spec.bfd, { onDown: (reason) => session.bfdDown(reason) });
+    return bfd.add(spec.peerAddress, spec.bfd, { onDown: (reason) => session.bfdDown(reason) }, spec.vrf ?? '');
   } catch (err) {
     logger.error({ peer: spec.name, err: errorMessage(err) }, 'could not start BFD for the peer');
     return undefined;
