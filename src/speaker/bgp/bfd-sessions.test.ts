@@ -136,3 +136,33 @@ test('a second session to the same peer address is refused', () => {
   const p = pair();
   assert.throws(() => p.a.add('10.0.0.2', profile, { onDown: () => undefined }), /already exists/);
 });
+
+test('a datagram only reaches sessions of the VRF whose endpoint received it', () => {
+  const clock = new FakeClock();
+  const endpoints = new Map<string, (d: BfdDatagram) => void>();
+  const sent: { vrf: string; bytes: Uint8Array }[] = [];
+  const transports: BfdTransportFactory = {
+    open: (_family, onDatagram, _onError, vrf) => {
+      endpoints.set(vrf ?? '', onDatagram);
+      return { send: (bytes) => { sent.push({ vrf: vrf ?? '', bytes }); }, close: () => undefined };
+    },
+  };
+  const s = new BfdSessions({ transports, clock, logger: silentLogger() });
+  const red = s.add('10.0.0.2', profile, { onDown: () => undefined }, 'red');
+  s.add('10.0.0.3', profile, { onDown: () => undefined });
+  assert.deepEqual([...endpoints.keys()].sort(), ['', 'red']);
+  clock.advance(1000);
+  const fromRed = sent.find((x) => x.vrf === 'red');
+  const ours = decodeControlPacket(fromRed!.bytes);
+  assert.ok(ours.ok);
+  const peerDown = { ...ours.packet, myDiscriminator: 777, yourDiscriminator: 0 };
+  const deliver = (vrf: string, yourDiscriminator: number) =>
+    endpoints.get(vrf)!({ bytes: encodeControlPacket({ ...peerDown, yourDiscriminator }), fromIp: '10.0.0.2', fromPort: 50000, ttl: 255 });
+  deliver('', 0);
+  deliver('', ours.packet.myDiscriminator);
+  assert.deepEqual(Object.fromEntries(s.drops), { 'no-session': 1, 'unknown-your-discriminator': 1 }, 'the default VRF has no session to 10.0.0.2');
+  assert.equal(red.state(), 'Down');
+  deliver('red', 0);
+  assert.equal(red.state(), 'Init', 'the same packet on red\'s endpoint reaches the red session');
+  s.close();
+});

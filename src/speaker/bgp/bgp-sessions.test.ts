@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { bfd, configOf, peer, pool } from '../../../test/support/config-objects.js';
 import { MemoryNetwork, settle } from '../../../test/support/bgp-memory-net.js';
 import { FakeClock } from '../../lib/clock.js';
+import { MetallbError } from '../../lib/errors.js';
 import { parseCidr } from '../../lib/ip.js';
 import { createLogger, silentLogger } from '../../lib/logger.js';
 import { Registry } from 'prom-client';
@@ -177,5 +178,26 @@ test('BFD for the same address in a VRF and in the default VRF: two sessions, ea
   assert.deepEqual([...new Set(sent)].sort(), ['%10.0.0.1 IPv4', 'red%10.0.0.1 IPv4']);
   const series = (await registry.getSingleMetric('metallb_bfd_session_up')!.get()).values.map((v) => JSON.stringify(v.labels)).sort();
   assert.deepEqual(series, ['{"peer":"10.0.0.1","vrf":"red"}', '{"peer":"10.0.0.1"}']);
+  sessions.close();
+});
+
+test('a VRF device that vanishes between the check and the listener (ENODEV) puts the peer back to wait, and it opens later', () => {
+  const clock = new FakeClock();
+  const { dialer } = recordingNet();
+  let failures = 1;
+  const acceptor: BgpAcceptor = {
+    register: () => {
+      if (failures-- > 0) throw new MetallbError('ENODEV', 'setting SO_BINDTODEVICE on fd 20: ENODEV');
+      return { unregister: () => undefined };
+    },
+  };
+  const sessions = new BgpSessions({
+    dialer, acceptor, clock, logger: silentLogger(), nodeAddresses: () => ({ IPv4: '10.0.0.11' }), fallbackRouterId: 1, vrfExists: () => true, vrfRetryMs: 1000,
+  });
+  sessions.setPeers(peersOf(peer('r', { peerAddress: '10.0.0.1', vrf: 'red' })));
+  assert.deepEqual(sessions.peerNames(), []);
+  assert.deepEqual(sessions.waitingForVrf(), ['r']);
+  clock.advance(1000);
+  assert.deepEqual(sessions.peerNames(), ['r']);
   sessions.close();
 });
