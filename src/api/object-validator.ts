@@ -123,3 +123,19 @@ export function validateObject<T>(kind: string, version: string, raw: unknown): 
   if (errors.length === 0) return { problems: [{ path: '', message: 'invalid object', structural: true }] };
   return errors.some((e) => e.structural) ? { problems: errors } : { problems: errors, object: copy as T };
 }
+
+/**
+ * Validates every object of one kind (as the API server serves them) and returns the valid, defaulted copies;
+ * each problem becomes a line `Kind/name: path: message` in `errors`.
+ */
+export function validateObjects<T>(
+  kind: string, version: string, objects: readonly { readonly metadata?: { readonly name?: string } }[], errors: string[],
+): T[] {
+  const out: T[] = [];
+  for (const raw of objects) {
+    const result = validateObject<T>(kind, version, raw);
+    for (const p of result.problems ?? []) errors.push(`${kind}/${raw.metadata?.name ?? ''}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`);
+    if (result.object !== undefined) out.push(result.object);
+  }
+  return out;
+}

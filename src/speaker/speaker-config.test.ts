@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bgpAd, l2, node, peer, pool } from '../../test/support/config-objects.js';
-import { buildSpeakerConfig, configFingerprint, type SpeakerConfigInputs } from './speaker-config.js';
+import { configFingerprint } from '../config/fingerprint.js';
+import { buildSpeakerConfig, type SpeakerConfigInputs } from './speaker-config.js';
 
 function inputs(o: Partial<SpeakerConfigInputs>): SpeakerConfigInputs {
   return {

@@ -6,7 +6,7 @@
  * Pools and L2Advertisements are never filtered: the layer-2 election needs every node's view. Pure.
  */
 import type { V1Namespace, V1Node, V1Secret } from '@kubernetes/client-node';
-import { validateObject } from '../api/object-validator.js';
+import { validateObjects } from '../api/object-validator.js';
 import type { LabelSelector, Labels } from '../api/label-selector.js';
 import { build } from '../config/build.js';
 import { selectorsAdmit } from '../config/node-selection.js';
@@ -36,16 +36,6 @@ export type SpeakerConfigResult =
   | { readonly config: Config; readonly warnings: readonly string[]; readonly errors?: undefined }
   | { readonly config?: undefined; readonly errors: readonly string[] };
 
-function checked<T>(kind: string, version: string, objects: readonly ConfigObject[], errors: string[]): T[] {
-  const out: T[] = [];
-  for (const raw of objects) {
-    const result = validateObject<T>(kind, version, raw);
-    for (const p of result.problems ?? []) errors.push(`${kind}/${raw.metadata?.name ?? ''}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`);
-    if (result.object !== undefined) out.push(result.object);
-  }
-  return out;
-}
-
 type WithNodeSelectors = { readonly spec?: { readonly nodeSelectors?: readonly LabelSelector[] } };
 
 function forNode<T>(objects: readonly T[], labels: Labels): T[] {
@@ -58,12 +48,12 @@ export function buildSpeakerConfig(inputs: SpeakerConfigInputs, myNode: string):
   const me = inputs.nodes.find((n) => n.metadata?.name === myNode);
   const labels = me?.metadata?.labels ?? {};
   const resources: ClusterResources = {
-    pools: checked('IPAddressPool', 'v1beta1', inputs.pools, schema),
-    l2Advertisements: checked('L2Advertisement', 'v1beta1', inputs.l2Advertisements, schema),
-    bgpAdvertisements: forNode(checked('BGPAdvertisement', 'v1beta1', inputs.bgpAdvertisements, schema), labels),
-    peers: forNode(checked('BGPPeer', 'v1beta2', inputs.peers, schema), labels),
-    bfdProfiles: checked('BFDProfile', 'v1beta1', inputs.bfdProfiles, schema),
-    communities: checked('Community', 'v1beta1', inputs.communities, schema),
+    pools: validateObjects('IPAddressPool', 'v1beta1', inputs.pools, schema),
+    l2Advertisements: validateObjects('L2Advertisement', 'v1beta1', inputs.l2Advertisements, schema),
+    bgpAdvertisements: forNode(validateObjects('BGPAdvertisement', 'v1beta1', inputs.bgpAdvertisements, schema), labels),
+    peers: forNode(validateObjects('BGPPeer', 'v1beta2', inputs.peers, schema), labels),
+    bfdProfiles: validateObjects('BFDProfile', 'v1beta1', inputs.bfdProfiles, schema),
+    communities: validateObjects('Community', 'v1beta1', inputs.communities, schema),
     secrets: inputs.secrets as readonly V1Secret[],
     namespaces: inputs.namespaces as readonly V1Namespace[],
     nodes: inputs.nodes as readonly V1Node[],
@@ -73,14 +63,4 @@ export function buildSpeakerConfig(inputs: SpeakerConfigInputs, myNode: string):
     return { errors: [...new Set([...schema, ...(result.errors ?? []).map(formatProblem)])] };
   }
   return { config: result.config, warnings: result.warnings.map(formatProblem) };
-}
-
-/** A stable text of a Config (Maps, Sets and bigints included): MetalLB ignores a rebuild that changes nothing. */
-export function configFingerprint(config: Config): string {
-  return JSON.stringify(config, (_key, value: unknown) => {
-    if (value instanceof Map) return { map: [...value.entries()] };
-    if (value instanceof Set) return { set: [...value.values()] };
-    if (typeof value === 'bigint') return `${value}n`;
-    return value;
-  });
 }
