@@ -4,23 +4,20 @@
  * series of a session in a VRF (default-VRF series have `peer` alone, as before VRFs). Echo mode is not implemented: its two counters exist for dashboards and stay at 0.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-
-const bfdMetricLabels = ['peer', 'vrf'] as const;
-type BfdMetricLabel = (typeof bfdMetricLabels)[number];
-export type BfdMetricLabels = { readonly peer: string; readonly vrf?: string };
+import { sessionMetricLabels, type SessionMetricLabel, type SessionMetricLabels } from './metrics.js';
 
 export class BfdMetrics {
-  readonly sessionUp: Gauge<BfdMetricLabel>;
-  readonly controlPacketInput: Counter<BfdMetricLabel>;
-  readonly controlPacketOutput: Counter<BfdMetricLabel>;
-  readonly echoPacketInput: Counter<BfdMetricLabel>;
-  readonly echoPacketOutput: Counter<BfdMetricLabel>;
-  readonly sessionUpEvents: Counter<BfdMetricLabel>;
-  readonly sessionDownEvents: Counter<BfdMetricLabel>;
+  readonly sessionUp: Gauge<SessionMetricLabel>;
+  readonly controlPacketInput: Counter<SessionMetricLabel>;
+  readonly controlPacketOutput: Counter<SessionMetricLabel>;
+  readonly echoPacketInput: Counter<SessionMetricLabel>;
+  readonly echoPacketOutput: Counter<SessionMetricLabel>;
+  readonly sessionUpEvents: Counter<SessionMetricLabel>;
+  readonly sessionDownEvents: Counter<SessionMetricLabel>;
 
   constructor(registry: Registry) {
-    const counter = (name: string, help: string) => new Counter({ name, help, labelNames: bfdMetricLabels, registers: [registry] });
-    this.sessionUp = new Gauge({ name: 'metallb_bfd_session_up', help: 'BFD session state (1 is up, 0 is down)', labelNames: bfdMetricLabels, registers: [registry] });
+    const counter = (name: string, help: string) => new Counter({ name, help, labelNames: sessionMetricLabels, registers: [registry] });
+    this.sessionUp = new Gauge({ name: 'metallb_bfd_session_up', help: 'BFD session state (1 is up, 0 is down)', labelNames: sessionMetricLabels, registers: [registry] });
     this.controlPacketInput = counter('metallb_bfd_control_packet_input', 'Number of received BFD control packets');
     this.controlPacketOutput = counter('metallb_bfd_control_packet_output', 'Number of sent BFD control packets');
     this.echoPacketInput = counter('metallb_bfd_echo_packet_input', 'Number of received BFD echo packets (echo mode is not implemented: always 0)');
@@ -30,12 +27,12 @@ export class BfdMetrics {
   }
 
   /** Creates a peer's series at 0. */
-  add(labels: BfdMetricLabels): void {
+  add(labels: SessionMetricLabels): void {
     this.sessionUp.set(labels, 0);
     for (const c of [this.controlPacketInput, this.controlPacketOutput, this.echoPacketInput, this.echoPacketOutput, this.sessionUpEvents, this.sessionDownEvents]) c.inc(labels, 0);
   }
 
-  forget(labels: BfdMetricLabels): void {
+  forget(labels: SessionMetricLabels): void {
     for (const m of [this.sessionUp, this.controlPacketInput, this.controlPacketOutput, this.echoPacketInput, this.echoPacketOutput, this.sessionUpEvents, this.sessionDownEvents]) m.remove(labels);
   }
 }

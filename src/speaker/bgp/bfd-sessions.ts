@@ -8,7 +8,8 @@ import { canonicalIp, parseIp, type IpFamily } from '../../lib/ip.js';
 import type { Logger } from '../../lib/logger.js';
 import { bfdTtl, diagName, type BfdState } from '../../protocol/bfd/constants.js';
 import { decodeControlPacket, type BfdDropReason } from '../../protocol/bfd/control-packet.js';
-import type { BfdMetricLabels, BfdMetrics } from './bfd-metrics.js';
+import type { BfdMetrics } from './bfd-metrics.js';
+import { sessionLabels, type SessionMetricLabels } from './metrics.js';
 import { BfdSessionDriver } from './bfd-session-driver.js';
 import type { BfdDatagram, BfdTransport, BfdTransportFactory } from './bfd-transport.js';
 
@@ -47,7 +48,7 @@ interface Entry {
   /** '' for the default VRF. */
   readonly vrf: string;
   readonly key: string;
-  readonly labels: BfdMetricLabels;
+  readonly labels: SessionMetricLabels;
   readonly family: IpFamily;
   readonly discriminator: number;
   readonly driver: BfdSessionDriver;
@@ -78,7 +79,7 @@ export class BfdSessions {
     if (this.byPeer.has(key)) throw new Error(`bfd: a session to ${peer}${vrf === '' ? '' : ` in VRF ${vrf}`} already exists`);
     const transport = this.endpoint(ip.family, vrf);
     const discriminator = this.freshDiscriminator();
-    const labels: BfdMetricLabels = vrf === '' ? { peer } : { peer, vrf };
+    const labels = sessionLabels(peer, vrf);
     const log = this.o.logger.child({ bfdPeer: peer, bfdProfile: profile.name, ...(vrf === '' ? {} : { vrf }) });
     const driver = new BfdSessionDriver({
       config: {
@@ -115,7 +116,7 @@ export class BfdSessions {
     }
   }
 
-  private transition(log: Logger, labels: BfdMetricLabels, h: BfdPeerHandlers, from: BfdState, to: BfdState, diag: number): void {
+  private transition(log: Logger, labels: SessionMetricLabels, h: BfdPeerHandlers, from: BfdState, to: BfdState, diag: number): void {
     log.info({ from, to, diag: diagName(diag) }, 'bfd session state changed');
     if (to === 'Up') {
       this.o.metrics?.sessionUp.set(labels, 1);

@@ -6,32 +6,33 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-const bgpMetricLabels = ['peer', 'vrf'] as const;
-type BgpMetricLabel = (typeof bgpMetricLabels)[number];
+/** The label names of a session's series, BGP's and BFD's alike. */
+export const sessionMetricLabels = ['peer', 'vrf'] as const;
+export type SessionMetricLabel = (typeof sessionMetricLabels)[number];
 /** The labels of one session's series: `vrf` only for a session in a VRF. */
-export type BgpMetricLabels = { readonly peer: string; readonly vrf?: string };
+export type SessionMetricLabels = { readonly peer: string; readonly vrf?: string };
 
 export class BgpMetrics {
-  readonly sessionUp: Gauge<BgpMetricLabel>;
-  readonly updatesTotal: Counter<BgpMetricLabel>;
-  readonly announcedPrefixes: Gauge<BgpMetricLabel>;
-  readonly pendingPrefixes: Gauge<BgpMetricLabel>;
+  readonly sessionUp: Gauge<SessionMetricLabel>;
+  readonly updatesTotal: Counter<SessionMetricLabel>;
+  readonly announcedPrefixes: Gauge<SessionMetricLabel>;
+  readonly pendingPrefixes: Gauge<SessionMetricLabel>;
 
   constructor(registry: Registry) {
-    this.sessionUp = new Gauge({ name: 'metallb_bgp_session_up', help: 'BGP session state (1 is up, 0 is down)', labelNames: bgpMetricLabels, registers: [registry] });
-    this.updatesTotal = new Counter({ name: 'metallb_bgp_updates_total', help: 'Number of BGP UPDATE messages sent', labelNames: bgpMetricLabels, registers: [registry] });
+    this.sessionUp = new Gauge({ name: 'metallb_bgp_session_up', help: 'BGP session state (1 is up, 0 is down)', labelNames: sessionMetricLabels, registers: [registry] });
+    this.updatesTotal = new Counter({ name: 'metallb_bgp_updates_total', help: 'Number of BGP UPDATE messages sent', labelNames: sessionMetricLabels, registers: [registry] });
     this.announcedPrefixes = new Gauge({
       name: 'metallb_bgp_announced_prefixes_total', help: 'Number of prefixes currently being advertised on the BGP session',
-      labelNames: bgpMetricLabels, registers: [registry],
+      labelNames: sessionMetricLabels, registers: [registry],
     });
     this.pendingPrefixes = new Gauge({
       name: 'metallb_bgp_pending_prefixes_total', help: 'Number of prefixes that should be advertised on the BGP session',
-      labelNames: bgpMetricLabels, registers: [registry],
+      labelNames: sessionMetricLabels, registers: [registry],
     });
   }
 
   /** Removes a peer's series when its session is deleted. */
-  forget(labels: BgpMetricLabels): void {
+  forget(labels: SessionMetricLabels): void {
     for (const m of [this.sessionUp, this.updatesTotal, this.announcedPrefixes, this.pendingPrefixes]) m.remove(labels);
   }
 }
@@ -42,6 +43,6 @@ export function peerLabel(address: string, port: number): string {
 }
 
 /** The series labels of a session to `peer` (`peerLabel`), in `vrf` when set. */
-export function sessionLabels(peer: string, vrf: string | undefined): BgpMetricLabels {
+export function sessionLabels(peer: string, vrf: string | undefined): SessionMetricLabels {
   return vrf === undefined || vrf === '' ? { peer } : { peer, vrf };
 }

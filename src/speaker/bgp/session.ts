@@ -18,7 +18,7 @@ import { AdjRibOut } from './adj-rib-out.js';
 import { AdjRibIn, type ReceivedCounts } from './adj-rib-in.js';
 import type { Advertisement } from './advertisement.js';
 import { encodeGroupAttributes } from './group-attributes.js';
-import { peerLabel, sessionLabels, type BgpMetricLabels, type BgpMetrics } from './metrics.js';
+import { peerLabel, sessionLabels, type SessionMetricLabels, type BgpMetrics } from './metrics.js';
 import { sessionSettings, type BgpPeerSpec, type SessionSettings } from './peer-spec.js';
 import type { BgpAcceptor, BgpConnectionIo, BgpDialer } from './transport.js';
 
@@ -58,7 +58,7 @@ export class BgpSession {
   readonly name: string;
   readonly label: string;
   /** Metric labels: `peer` = `label`, plus `vrf` for a session in a VRF. */
-  private readonly labels: BgpMetricLabels;
+  private readonly labels: SessionMetricLabels;
   private readonly opts: BgpSessionOptions;
   private readonly settings: SessionSettings;
   private readonly log: Logger;
