@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import type { PoolStatus } from '../controller/controller-state.js';
+import { desiredState, readOrCreateState, sameState } from './configuration-state.js';
 import type { KubeObject } from './kube-object.js';
 
 const group = 'metallb.io';
@@ -19,20 +20,6 @@ function isNotFound(err: unknown): boolean {
 
 function isAlreadyExists(err: unknown): boolean {
   return err instanceof k8s.ApiException && err.code === 409;
-}
-
-interface Condition {
-  type: string;
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-}
-
-interface ConfigurationStateStatus {
-  result?: string;
-  errorSummary?: string;
-  conditions?: Condition[];
 }
 
 export class ConfigurationStateWriter {
@@ -50,44 +37,14 @@ export class ConfigurationStateWriter {
 
   /** Records the configuration as valid (`errors` empty) or invalid with one line per error. */
   async report(errors: readonly string[]): Promise<void> {
-    const current = await this.readOrCreate();
-    const valid = errors.length === 0;
-    const summary = errors.join('\n');
-    const old = current.status?.conditions?.find((c) => c.type === ConfigurationStateWriter.conditionType);
-    const status = valid ? 'True' : 'False';
-    const condition: Condition = {
-      type: ConfigurationStateWriter.conditionType, status, reason: valid ? 'Reconciled' : 'ConfigurationError', message: summary,
-      lastTransitionTime: old !== undefined && old.status === status ? old.lastTransitionTime : new Date(this.wallMs()).toISOString().replace(/\.\d+Z$/, 'Z'),
-    };
-    const desired: ConfigurationStateStatus = { result: valid ? 'Valid' : 'Invalid', conditions: [condition], ...(valid ? {} : { errorSummary: summary }) };
-    const have = current.status ?? {};
-    if (have.result === desired.result && (have.errorSummary ?? '') === (desired.errorSummary ?? '')
-      && JSON.stringify(have.conditions ?? []) === JSON.stringify(desired.conditions)) return;
+    const name = ConfigurationStateWriter.objectName;
+    const current = await readOrCreateState(this.custom, this.namespace, name, { 'metallb.io/component-type': 'controller' });
+    const desired = desiredState(ConfigurationStateWriter.conditionType, errors, current.status, this.wallMs());
+    if (sameState(current.status, desired)) return;
     await this.custom.patchNamespacedCustomObjectStatus({
-      group, version, namespace: this.namespace, plural: 'configurationstates', name: ConfigurationStateWriter.objectName,
+      group, version, namespace: this.namespace, plural: 'configurationstates', name,
       body: { status: { ...desired, errorSummary: desired.errorSummary ?? null } },
     }, mergePatch);
-  }
-
-  private async readOrCreate(): Promise<{ status?: ConfigurationStateStatus }> {
-    const ref = { group, version, namespace: this.namespace, plural: 'configurationstates', name: ConfigurationStateWriter.objectName };
-    try {
-      return (await this.custom.getNamespacedCustomObject(ref)) as { status?: ConfigurationStateStatus };
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    try {
-      return (await this.custom.createNamespacedCustomObject({
-        group, version, namespace: this.namespace, plural: 'configurationstates',
-        body: {
-          apiVersion: `${group}/${version}`, kind: 'ConfigurationState',
-          metadata: { name: ConfigurationStateWriter.objectName, namespace: this.namespace, labels: { 'metallb.io/component-type': 'controller' } },
-        },
-      })) as { status?: ConfigurationStateStatus };
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-      return (await this.custom.getNamespacedCustomObject(ref)) as { status?: ConfigurationStateStatus };
-    }
   }
 }
 

@@ -5,35 +5,14 @@
  * The latest report wins; it is written in the background (created when absent, status PUT only when it
  * differs) and retried with backoff while the API server is away.
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { Backoff } from '../lib/backoff.js';
 import type { Clock, Timer } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { desiredState, readOrCreateState, sameState } from './configuration-state.js';
 
-const group = 'metallb.io';
-const version = 'v1beta1';
-const plural = 'configurationstates';
 export const speakerConditionType = 'configReconcilerValid';
-
-interface Condition {
-  type: string;
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-}
-
-interface StateStatus {
-  result?: string;
-  errorSummary?: string;
-  conditions?: Condition[];
-}
-
-interface StateObject {
-  metadata?: { name?: string; resourceVersion?: string };
-  status?: StateStatus;
-}
 
 export interface SpeakerConfigurationStateOptions {
   readonly custom: k8s.CustomObjectsApi;
@@ -45,23 +24,6 @@ export interface SpeakerConfigurationStateOptions {
 
 export function configurationStateName(node: string): string {
   return `speaker-${node}`;
-}
-
-function rfc3339(wallMs: number): string {
-  return new Date(wallMs).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** The status for `errors` (empty = valid), keeping the transition time when the condition did not flip. */
-export function desiredState(errors: readonly string[], current: StateStatus | undefined, wallMs: number): StateStatus {
-  const valid = errors.length === 0;
-  const status = valid ? 'True' : 'False';
-  const old = current?.conditions?.find((c) => c.type === speakerConditionType);
-  const summary = errors.join('\n');
-  const condition: Condition = {
-    type: speakerConditionType, status, reason: valid ? 'Reconciled' : 'ConfigurationError', message: summary,
-    lastTransitionTime: old !== undefined && old.status === status ? old.lastTransitionTime : rfc3339(wallMs),
-  };
-  return { result: valid ? 'Valid' : 'Invalid', conditions: [condition], ...(valid ? {} : { errorSummary: summary }) };
 }
 
 export class SpeakerConfigurationState {
@@ -107,37 +69,14 @@ export class SpeakerConfigurationState {
   }
 
   private async write(errors: readonly string[]): Promise<void> {
-    const current = await this.readOrCreate();
-    const status = desiredState(errors, current.status, this.o.clock.wallMs());
-    const have = current.status ?? {};
-    if (have.result === status.result && (have.errorSummary ?? '') === (status.errorSummary ?? '')
-      && JSON.stringify(have.conditions ?? []) === JSON.stringify(status.conditions)) return;
     const name = configurationStateName(this.o.nodeName);
+    const labels = { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': this.o.nodeName };
+    const current = await readOrCreateState(this.o.custom, this.o.namespace, name, labels);
+    const status = desiredState(speakerConditionType, errors, current.status, this.o.clock.wallMs());
+    if (sameState(current.status, status)) return;
     await this.o.custom.replaceNamespacedCustomObjectStatus({
-      group, version, namespace: this.o.namespace, plural, name,
-      body: { ...current, apiVersion: `${group}/${version}`, kind: 'ConfigurationState', status },
+      group: 'metallb.io', version: 'v1beta1', namespace: this.o.namespace, plural: 'configurationstates', name,
+      body: { ...current, apiVersion: 'metallb.io/v1beta1', kind: 'ConfigurationState', status },
     });
-  }
-
-  private async readOrCreate(): Promise<StateObject> {
-    const name = configurationStateName(this.o.nodeName);
-    const ref = { group, version, namespace: this.o.namespace, plural, name };
-    try {
-      return (await this.o.custom.getNamespacedCustomObject(ref)) as StateObject;
-    } catch (err) {
-      if (!(err instanceof k8s.ApiException && err.code === 404)) throw err;
-    }
-    try {
-      return (await this.o.custom.createNamespacedCustomObject({
-        group, version, namespace: this.o.namespace, plural,
-        body: {
-          apiVersion: `${group}/${version}`, kind: 'ConfigurationState',
-          metadata: { name, namespace: this.o.namespace, labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': this.o.nodeName } },
-        },
-      })) as StateObject;
-    } catch (err) {
-      if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
-      return (await this.o.custom.getNamespacedCustomObject(ref)) as StateObject;
-    }
   }
 }
