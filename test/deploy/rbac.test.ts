@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { webhookNames } from '../../src/api/webhook-endpoints.js';
@@ -22,14 +22,6 @@ import { ControllerEnv, metallbNamespace as ns } from '../support/controller-env
 import { describeCall, unusedGrants, uncoveredCalls } from '../support/rbac-check.js';
 import { eventually } from '../support/test-api.js';
 import { SpeakerRbacEnv } from '../support/speaker-rbac-env.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function admissionReview(port: number, ca: string, body: object): Promise<{ allowed?: boolean }> {
   const text = JSON.stringify(body);
